@@ -1,0 +1,80 @@
+// The online learner's C++ API: guess(b) -> x, and learning from converged
+// solves. No LibTorch types here; everything LibTorch lives behind Impl.
+// All calls may throw std::exception; the PETSc layer turns them into errors.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "mlgmres/geometry.hpp"
+#include "mlgmres/policy.hpp"
+#include "mlgmres/settings.hpp"
+
+namespace mlgmres {
+
+enum class GuessStatus { Ok, NotTrained, ZeroRhs, NonFinite };
+const char *to_string(GuessStatus s);
+
+struct TrainingReport {
+  bool ran = false;
+  int steps = 0;
+  double loss = 0;     // mean loss of the last steps (normalized MSE)
+  double seconds = 0;
+  std::size_t samples = 0;  // training-set size it drew from
+};
+
+struct Observation {
+  Verdict verdict = Verdict::Skipped;
+  bool training_due = false;  // Algorithm 1 asks for a training now: call train()
+};
+
+struct LearnerStatus {
+  std::string model, device, precision;
+  std::int64_t parameters = 0;
+  std::size_t training_set = 0, capacity = 0, candidates = 0, evicted = 0;
+  int solves = 0, trainings = 0;
+  int guesses = 0, non_finite = 0;
+  double mean_residual_at_k = 0, mean_time_to_solution = 0;
+  double last_loss = 0, training_seconds = 0;
+  bool warming_up = true;
+};
+
+class Learner {
+ public:
+  // Throws std::invalid_argument when the settings cannot serve this geometry
+  // (unknown model, a grid model without a grid, cuda without CUDA, ...).
+  Learner(const Settings &s, const Geometry &g);
+  ~Learner();
+  Learner(const Learner &) = delete;
+  Learner &operator=(const Learner &) = delete;
+
+  const Geometry &geometry() const;
+  bool trained() const;
+
+  // x = N(b/||b||) * ||b||, both of geometry().size() values.
+  GuessStatus guess(const double *b, double *x);
+
+  // First half of learning from a converged solve: decides from the metrics
+  // alone. WarmUp and Candidate need the data: call learn() next.
+  Verdict screen(const SolveMetrics &m);
+
+  // Second half: stores the normalized pair, or rejects it as redundant, and
+  // says whether a training is due.
+  Observation learn(const double *b, const double *x);
+
+  // Replay training: candidates join the training set, then a fixed budget of
+  // gradient steps. Separate from learn() so callers can time it on its own.
+  TrainingReport train();
+
+  LearnerStatus status() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Whether this LibTorch build can run on the device ("cpu", "cuda").
+bool device_available(const std::string &device);
+
+}  // namespace mlgmres

@@ -1,0 +1,28 @@
+// Knobs of the online learner. The PETSc layer fills this from its option table
+// (src/petsc/options.cpp); the core never reads options itself.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace mlgmres {
+
+struct Settings {
+  int warmup = 32;             // converged solves collected before the first training
+  int window = 25;             // moving-average window p (previous solves only)
+  int retrain_every = 1;       // f_r: admitted candidates that trigger a retraining
+  double orthogonality = 0.8;  // a candidate is kept only if |cos| < this with stored solutions
+  int recent = 8;              // newest training-set entries also checked for orthogonality
+  int train_steps = 100;       // gradient steps per training, independent of data size
+  int batch_size = 16;         // samples per gradient step
+  double learning_rate = 1e-3; // Adam step size
+  int capacity = 256;          // training-set cap (pairs); the oldest pair is evicted first
+  int linear_max = 2048;       // largest unknown count the dense `linear` model accepts
+  std::string model = "cnn";   // model registry name (see models.hpp)
+  std::string device = "cpu";  // cpu | cuda
+  std::string precision = "float32"; // float32 | float64
+  int threads = 1;             // LibTorch intra-op threads on the learner rank
+  std::int64_t seed = 0;       // seeds LibTorch and the replay sampler
+};
+
+}  // namespace mlgmres

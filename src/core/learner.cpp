@@ -1,0 +1,179 @@
+#include "mlgmres/learner.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+
+#include "mlgmres/replay_store.hpp"
+#include "network.hpp"
+#include "trainer.hpp"
+
+namespace mlgmres {
+
+const char *to_string(GuessStatus s) {
+  switch (s) {
+    case GuessStatus::Ok: return "ok";
+    case GuessStatus::NotTrained: return "not trained yet";
+    case GuessStatus::ZeroRhs: return "zero right-hand side";
+    case GuessStatus::NonFinite: return "non-finite network output";
+  }
+  return "?";
+}
+
+bool device_available(const std::string &device) {
+  if (device == "cpu") return true;
+  if (device == "cuda") return torch::cuda::is_available();
+  return false;
+}
+
+static torch::Dtype parse_precision(const std::string &p) {
+  if (p == "float32") return torch::kFloat32;
+  if (p == "float64") return torch::kFloat64;
+  throw std::invalid_argument("unsupported precision '" + p + "' (float32, float64)");
+}
+
+static torch::Device parse_device(const std::string &d) {
+  if (!device_available(d)) {
+    if (d == "cuda") throw std::invalid_argument("device 'cuda' requested but this LibTorch has no usable CUDA device");
+    throw std::invalid_argument("unknown device '" + d + "' (cpu, cuda)");
+  }
+  return d == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+}
+
+static double norm2(const double *v, std::int64_t n) {
+  double s = 0;
+  for (std::int64_t i = 0; i < n; ++i) s += v[i] * v[i];
+  return std::sqrt(s);
+}
+
+struct Learner::Impl {
+  Impl(const Settings &s, const Geometry &g)
+      : settings(s), geometry(g), device(parse_device(s.device)), dtype(parse_precision(s.precision)),
+        policy(s.warmup, s.window, s.retrain_every, s.orthogonality), store((std::size_t)g.size(), (std::size_t)s.capacity),
+        rng((std::uint64_t)s.seed) {
+    if (g.size() < 1) throw std::invalid_argument("the field is empty");
+    if (s.threads > 0) torch::set_num_threads(s.threads);
+    torch::manual_seed((std::uint64_t)s.seed);
+    net = make_network(s.model, g, s);
+    net->to(device, dtype);
+    net->eval();
+    trainer = std::make_unique<Trainer>(net, g, s, device, dtype);
+  }
+
+  Settings settings;
+  Geometry geometry;
+  torch::Device device;
+  torch::Dtype dtype;
+  Policy policy;
+  ReplayStore store;
+  std::mt19937_64 rng;
+  NetworkPtr net;
+  std::unique_ptr<Trainer> trainer;
+  Verdict pending = Verdict::Skipped;  // screen() result awaiting learn()
+  double target_scale = 0;  // typical ||x||/||b||, fixed at the first training
+  int trainings = 0, guesses = 0, non_finite = 0;
+  double last_loss = 0, training_seconds = 0;
+};
+
+Learner::Learner(const Settings &s, const Geometry &g) : impl_(std::make_unique<Impl>(s, g)) {}
+Learner::~Learner() = default;
+
+const Geometry &Learner::geometry() const { return impl_->geometry; }
+bool Learner::trained() const { return impl_->trainings > 0; }
+
+GuessStatus Learner::guess(const double *b, double *x) {
+  Impl &m = *impl_;
+  if (!trained()) return GuessStatus::NotTrained;
+  const std::int64_t n = m.geometry.size();
+  const double nb = norm2(b, n);
+  if (nb == 0) return GuessStatus::ZeroRhs;
+  torch::NoGradGuard no_grad;
+  torch::Tensor in = torch::from_blob(const_cast<double *>(b), {1, n}, torch::kFloat64).div(nb);
+  torch::Tensor out = m.net->forward(to_network_layout(in, m.geometry).to(m.device, m.dtype));
+  out = from_network_layout(out, m.geometry).to(torch::kCPU, torch::kFloat64).mul_(nb * m.target_scale).contiguous();
+  if (!torch::isfinite(out).all().item<bool>()) {
+    ++m.non_finite;
+    return GuessStatus::NonFinite;
+  }
+  std::memcpy(x, out.data_ptr<double>(), n * sizeof(double));
+  ++m.guesses;
+  return GuessStatus::Ok;
+}
+
+Verdict Learner::screen(const SolveMetrics &metrics) {
+  impl_->pending = impl_->policy.screen(metrics);
+  return impl_->pending;
+}
+
+Observation Learner::learn(const double *b, const double *x) {
+  Impl &m = *impl_;
+  Observation o;
+  o.verdict = m.pending;
+  if (m.pending != Verdict::WarmUp && m.pending != Verdict::Candidate) throw std::logic_error("learn() called for a solve screen() did not select");
+  m.pending = Verdict::Skipped;
+  const std::int64_t n = m.geometry.size();
+  const double nb = norm2(b, n);
+  if (nb > 0) {
+    Sample s;
+    s.b.resize(n);
+    s.x.resize(n);
+    for (std::int64_t i = 0; i < n; ++i) {
+      s.b[i] = (float)(b[i] / nb);
+      s.x[i] = (float)(x[i] / nb);
+    }
+    if (o.verdict == Verdict::WarmUp) m.store.add_training(std::move(s));
+    else {
+      o.verdict = m.policy.admit(m.store.max_abs_cos(s.x, (std::size_t)m.settings.recent));
+      if (o.verdict == Verdict::Candidate) m.store.add_candidate(std::move(s));
+    }
+  }
+  o.training_due = m.policy.take_training_trigger();
+  return o;
+}
+
+TrainingReport Learner::train() {
+  Impl &m = *impl_;
+  const std::size_t newest = m.store.merge_candidates();
+  if (m.target_scale == 0) {
+    double sum = 0;
+    for (std::size_t i = 0; i < m.store.size(); ++i) {
+      double s2 = 0;
+      for (float v : m.store.at(i).x) s2 += (double)v * v;
+      sum += std::sqrt(s2);
+    }
+    m.target_scale = m.store.size() && sum > 0 ? sum / m.store.size() : 1.0;
+  }
+  TrainingReport r = m.trainer->train(m.store, newest, m.target_scale, m.rng);
+  if (r.ran) {
+    ++m.trainings;
+    m.last_loss = r.loss;
+    m.training_seconds += r.seconds;
+  }
+  return r;
+}
+
+LearnerStatus Learner::status() const {
+  const Impl &m = *impl_;
+  LearnerStatus s;
+  s.model = m.settings.model;
+  s.device = m.settings.device;
+  s.precision = m.settings.precision;
+  s.parameters = m.net->parameter_count();
+  s.training_set = m.store.size();
+  s.capacity = m.store.capacity();
+  s.candidates = m.store.candidates();
+  s.evicted = m.store.evicted();
+  s.solves = m.policy.solves();
+  s.trainings = m.trainings;
+  s.guesses = m.guesses;
+  s.non_finite = m.non_finite;
+  s.mean_residual_at_k = m.policy.mean_residual();
+  s.mean_time_to_solution = m.policy.mean_time();
+  s.last_loss = m.last_loss;
+  s.training_seconds = m.training_seconds;
+  s.warming_up = m.policy.warming_up();
+  return s;
+}
+
+}  // namespace mlgmres

@@ -1,0 +1,31 @@
+// LibTorch networks behind the model registry. Every network maps a normalized
+// right-hand side [batch, dof, (z,) (y,) x] to a normalized solution of the
+// same shape, has no bias (so N(a b) = a N(b) for a > 0) and uses zero padding
+// (the zero-Dirichlet boundary).
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <string>
+
+#include "mlgmres/geometry.hpp"
+#include "mlgmres/settings.hpp"
+
+namespace mlgmres {
+
+struct Network : torch::nn::Module {
+  virtual torch::Tensor forward(torch::Tensor b) = 0;
+  std::int64_t parameter_count() const;
+};
+using NetworkPtr = std::shared_ptr<Network>;
+
+// Throws std::invalid_argument for an unknown name or a model that cannot
+// serve this geometry.
+NetworkPtr make_network(const std::string &name, const Geometry &g, const Settings &s);
+
+// Flat natural-order buffers [batch, points*dof] <-> network layout.
+torch::Tensor to_network_layout(const torch::Tensor &flat, const Geometry &g);
+torch::Tensor from_network_layout(const torch::Tensor &net, const Geometry &g);
+
+}  // namespace mlgmres

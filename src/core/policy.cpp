@@ -1,0 +1,68 @@
+#include "mlgmres/policy.hpp"
+
+#include <stdexcept>
+
+namespace mlgmres {
+
+const char *to_string(Verdict v) {
+  switch (v) {
+    case Verdict::WarmUp: return "warm-up";
+    case Verdict::Skipped: return "skipped";
+    case Verdict::Candidate: return "candidate";
+    case Verdict::Redundant: return "redundant";
+  }
+  return "?";
+}
+
+void MovingAverage::push(double v) {
+  values_.push_back(v);
+  sum_ += v;
+  if ((int)values_.size() > window_) {
+    sum_ -= values_.front();
+    values_.pop_front();
+  }
+}
+
+Policy::Policy(int warmup, int window, int retrain_every, double orthogonality)
+    : warmup_(warmup), retrain_every_(retrain_every), orthogonality_(orthogonality), ek_(window), tos_(window) {
+  if (warmup < 1) throw std::invalid_argument("warm-up must be at least 1 solve");
+  if (window < 1) throw std::invalid_argument("window must be at least 1 solve");
+  if (retrain_every < 1) throw std::invalid_argument("retraining frequency must be at least 1");
+  if (!(orthogonality >= 0 && orthogonality <= 1)) throw std::invalid_argument("orthogonality threshold must lie in [0,1]");
+}
+
+Verdict Policy::screen(const SolveMetrics &m) {
+  ++solves_;
+  Verdict v;
+  if (!warmed_) {
+    v = Verdict::WarmUp;
+    if (solves_ >= warmup_) {
+      warmed_ = true;
+      trigger_ = true;  // the first training uses everything collected so far
+    }
+  } else if (!ek_.empty() && m.residual_at_k < ek_.mean() && m.time_to_solution < tos_.mean()) {
+    v = Verdict::Skipped;
+  } else {
+    v = Verdict::Candidate;
+  }
+  ek_.push(m.residual_at_k);
+  tos_.push(m.time_to_solution);
+  return v;
+}
+
+Verdict Policy::admit(double max_abs_cos) {
+  if (max_abs_cos >= orthogonality_) return Verdict::Redundant;
+  if (++pending_ >= retrain_every_) {
+    pending_ = 0;
+    trigger_ = true;
+  }
+  return Verdict::Candidate;
+}
+
+bool Policy::take_training_trigger() {
+  bool t = trigger_;
+  trigger_ = false;
+  return t;
+}
+
+}  // namespace mlgmres

@@ -1,0 +1,49 @@
+#include "trainer.hpp"
+
+#include <chrono>
+#include <cstring>
+
+namespace mlgmres {
+
+Trainer::Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype)
+    : net_(std::move(net)), g_(g), s_(s), device_(device), dtype_(dtype),
+      optimizer_(net_->parameters(), torch::optim::AdamOptions(s.learning_rate)) {}
+
+torch::Tensor Trainer::stack(const ReplayStore &store, const std::vector<std::size_t> &idx, bool solution) const {
+  const std::int64_t n = (std::int64_t)store.field_size();
+  torch::Tensor flat = torch::empty({(std::int64_t)idx.size(), n}, torch::kFloat32);
+  float *dst = flat.data_ptr<float>();
+  for (std::size_t i = 0; i < idx.size(); ++i) {
+    const Sample &s = store.at(idx[i]);
+    std::memcpy(dst + i * n, (solution ? s.x : s.b).data(), n * sizeof(float));
+  }
+  return to_network_layout(flat, g_).to(device_, dtype_);
+}
+
+TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) {
+  TrainingReport r;
+  if (store.size() == 0) return r;
+  const auto t0 = std::chrono::steady_clock::now();
+  net_->train();
+  const std::size_t batch = std::min<std::size_t>(s_.batch_size, store.size());
+  const int tail = std::max(1, s_.train_steps / 10);  // report the mean of the last 10% of steps
+  double tail_loss = 0;
+  for (int step = 0; step < s_.train_steps; ++step) {
+    const auto idx = store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng);
+    torch::Tensor b = stack(store, idx, false), x = stack(store, idx, true).div_(target_scale);
+    optimizer_.zero_grad();
+    torch::Tensor loss = torch::mse_loss(net_->forward(b), x);
+    loss.backward();
+    optimizer_.step();
+    if (step >= s_.train_steps - tail) tail_loss += loss.item<double>();
+  }
+  net_->eval();
+  r.ran = true;
+  r.steps = s_.train_steps;
+  r.loss = tail_loss / tail;
+  r.samples = store.size();
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace mlgmres

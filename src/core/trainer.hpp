@@ -1,0 +1,35 @@
+// Replay training: a fixed budget of Adam steps on mini-batches that always
+// contain the newest pairs, so training time does not grow with the data.
+// The optimizer state lives as long as the network.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <random>
+
+#include "mlgmres/learner.hpp"
+#include "mlgmres/replay_store.hpp"
+#include "network.hpp"
+
+namespace mlgmres {
+
+class Trainer {
+ public:
+  Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype);
+  // The network learns x / target_scale so its outputs stay O(1) whatever
+  // the operator's scaling (||A^-1|| can be large).
+  TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng);
+
+  // Stacks samples from the store into a network-layout tensor on the device.
+  torch::Tensor stack(const ReplayStore &store, const std::vector<std::size_t> &idx, bool solution) const;
+
+ private:
+  NetworkPtr net_;
+  Geometry g_;
+  Settings s_;
+  torch::Device device_;
+  torch::Dtype dtype_;
+  torch::optim::Adam optimizer_;
+};
+
+}  // namespace mlgmres

@@ -1,0 +1,517 @@
+/*
+   KSPGuess "ml": the learned initial guess, usable under any KSP.
+
+   formguess: gather b to the learner rank, x~ = N(b), scatter, then scale by the
+   minimal-residual factor alpha = (A x~, b) / (A x~, A x~) so that
+   ||b - A x0|| <= ||b||. update: learn only from converged solves.
+*/
+#include <petsc/private/kspimpl.h>
+
+#include <cmath>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "field_transfer.hpp"
+#include "guess_ml.hpp"
+#include "learner_rank.hpp"
+#include "mlgmres/learner.hpp"
+#include "mlgmres/models.hpp"
+#include "options.hpp"
+#include "package.hpp"
+#include "petscmlgmres.h"
+
+namespace {
+
+struct GuessML {
+  MLOptions                         opts;
+  PetscBool                         rebuild = PETSC_TRUE;  // settings changed since the learner was built
+  std::unique_ptr<mlgmres::Learner> learner;               // rank 0 only
+  MLFieldTransfer                   field;
+  DM                                dm = NULL;             // the KSP's DM the field was built for (referenced)
+  Vec                               work = NULL, Awork = NULL;
+  PetscInt                          N = -1;                // global size the learner serves; -1: not built
+  PetscBool                         active = PETSC_FALSE;  // whether a guess can ever be made
+  std::string                       model, why_inactive;
+  PetscBool                         trained = PETSC_FALSE; // replicated
+  PetscInt                          k = 30;                // probe iteration of E_k
+  PetscBool                         monitor_installed = PETSC_FALSE;
+  /* per solve */
+  PetscLogDouble t0 = 0;
+  PetscReal      ek = 0;
+  PetscBool      ek_seen = PETSC_FALSE, guessed = PETSC_FALSE;
+  PetscReal      guess_ratio = 1; // ||b - A x0|| / ||b|| of the used guess
+  /* replicated counters */
+  KSPGuessMLStats stats{};
+};
+
+// Values the learner rank broadcasts after an update step.
+struct UpdateOutcome {
+  int    verdict;
+  int    training_due;
+  int    training_set;
+  double loss, seconds;
+  int    steps;
+};
+
+PetscErrorCode GetML(KSPGuess guess, GuessML **ctx)
+{
+  PetscBool isml;
+
+  PetscFunctionBegin;
+  PetscValidHeaderSpecific(guess, KSPGUESS_CLASSID, 1);
+  PetscCall(KSPGuessIsML_Internal(guess, &isml));
+  PetscCheck(isml, PetscObjectComm((PetscObject)guess), PETSC_ERR_ARG_WRONG, "KSPGuess is of type %s, not " KSPGUESSML, ((PetscObject)guess)->type_name);
+  *ctx = (GuessML *)guess->data;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode ProbeMonitor(KSP, PetscInt it, PetscReal rnorm, void *vctx)
+{
+  GuessML *ctx = (GuessML *)vctx;
+
+  PetscFunctionBegin;
+  if (it == ctx->k) {
+    ctx->ek      = rnorm;
+    ctx->ek_seen = PETSC_TRUE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Removes our probe from the KSP's monitors (PETSc has no call for one monitor).
+void RemoveProbe(KSP ksp, GuessML *ctx)
+{
+  if (!ksp || !ctx->monitor_installed) return;
+  for (PetscInt i = 0; i < ksp->numbermonitors; ++i) {
+    if (ksp->monitor[i] == ProbeMonitor && ksp->monitorcontext[i] == ctx) {
+      for (PetscInt j = i + 1; j < ksp->numbermonitors; ++j) {
+        ksp->monitor[j - 1]        = ksp->monitor[j];
+        ksp->monitorcontext[j - 1] = ksp->monitorcontext[j];
+        ksp->monitordestroy[j - 1] = ksp->monitordestroy[j];
+      }
+      --ksp->numbermonitors;
+      break;
+    }
+  }
+  ctx->monitor_installed = PETSC_FALSE;
+}
+
+PetscErrorCode DestroyField(GuessML *ctx)
+{
+  PetscFunctionBegin;
+  PetscCall(MLFieldTransferDestroy(&ctx->field));
+  PetscCall(VecDestroy(&ctx->work));
+  PetscCall(VecDestroy(&ctx->Awork));
+  PetscCall(DMDestroy(&ctx->dm));
+  ctx->N = -1;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Builds field transfer and learner for the current operator and DM.
+PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
+{
+  MPI_Comm comm = PetscObjectComm((PetscObject)guess);
+  KSP      ksp  = guess->ksp;
+  char     desc[256];
+
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(MLGMRES_Setup, guess, 0, 0, 0));
+  ctx->learner.reset();
+  PetscCall(DestroyField(ctx));
+  PetscCall(MatCreateVecs(guess->A, &ctx->work, &ctx->Awork));
+  PetscCall(VecGetSize(ctx->work, &ctx->N));
+  ctx->dm = ksp->dm; /* read directly: KSPGetDM() would create a DMShell */
+  if (ctx->dm) PetscCall(PetscObjectReference((PetscObject)ctx->dm));
+  PetscCall(MLFieldTransferCreate(ctx->dm, ctx->work, &ctx->field));
+  MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
+
+  /* Choose a model this problem can use; the same on every rank. */
+  const mlgmres::Geometry &g    = ctx->field.geometry;
+  const mlgmres::ModelInfo *info = mlgmres::find_model(ctx->opts.core.model);
+  ctx->model                     = ctx->opts.core.model;
+  ctx->active                    = PETSC_TRUE;
+  ctx->why_inactive.clear();
+  if (info && info->needs_grid && !g.structured()) ctx->model = "linear";
+  if (ctx->model == "linear" && g.size() > ctx->opts.core.linear_max) {
+    ctx->active       = PETSC_FALSE;
+    ctx->why_inactive = "model " + ctx->opts.core.model + " needs a DMDA (the KSP has none matching the operator) and the dense linear fallback is limited to " +
+                        std::to_string(ctx->opts.core.linear_max) + " unknowns (-ksp_guess_ml_linear_max)";
+  }
+  mlgmres::Settings settings = MLOptionsResolve(comm, ctx->opts);
+  settings.model             = ctx->model;
+  if (ctx->active) {
+    int ok = 0;
+    PetscCall(MLRunOnLearnerRank(comm, &ok, [&] {
+      ctx->learner = std::make_unique<mlgmres::Learner>(settings, g);
+      return 1;
+    }));
+    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), %d LibTorch thread(s), field %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.threads, desc));
+  } else {
+    PetscCall(PetscInfo(guess, "No learned guess for this problem (%s): %s\n", desc, ctx->why_inactive.c_str()));
+  }
+  ctx->trained = PETSC_FALSE;
+  ctx->rebuild = PETSC_FALSE;
+  ctx->stats   = KSPGuessMLStats{};
+  ctx->stats.active = ctx->active;
+  PetscCall(PetscLogEventEnd(MLGMRES_Setup, guess, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessSetUp_ML(KSPGuess guess)
+{
+  GuessML  *ctx = (GuessML *)guess->data;
+  KSP       ksp = guess->ksp;
+  PetscInt  M, N;
+  PetscBool gmres;
+  PetscErrorCode (*getrestart)(KSP, PetscInt *) = NULL;
+
+  PetscFunctionBegin;
+  PetscCall(MatGetSize(guess->A, &M, &N));
+  PetscCheck(M == N, PetscObjectComm((PetscObject)guess), PETSC_ERR_SUP, "The ml guess needs a square operator, got %" PetscInt_FMT " x %" PetscInt_FMT, M, N);
+  if (ctx->rebuild || ctx->N != N || ctx->dm != ksp->dm) {
+    if (ctx->N >= 0) PetscCall(PetscInfo(guess, "Rebuilding the learner: %s\n", ctx->rebuild ? "its settings changed" : ctx->N != N ? "the operator size changed" : "the KSP's DM changed"));
+    PetscCall(Build(guess, ctx));
+  }
+  /* E_k is read at the GMRES restart length when the KSP has one. */
+  PetscCall(PetscObjectQueryFunction((PetscObject)ksp, "KSPGMRESGetRestart_C", &getrestart));
+  gmres = (PetscBool)(getrestart != NULL);
+  if (gmres) PetscCall((*getrestart)(ksp, &ctx->k));
+  else ctx->k = ctx->opts.probe_iterations;
+  if (ctx->active && !ctx->monitor_installed) {
+    PetscCall(KSPMonitorSet(ksp, ProbeMonitor, ctx, NULL));
+    ctx->monitor_installed = PETSC_TRUE;
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
+{
+  GuessML    *ctx  = (GuessML *)guess->data;
+  MPI_Comm    comm = PetscObjectComm((PetscObject)guess);
+  int         status;
+  PetscScalar Awb, AwAw;
+  PetscReal   bnorm;
+
+  PetscFunctionBegin;
+  ctx->t0      = MPI_Wtime();
+  ctx->ek_seen = PETSC_FALSE;
+  ctx->guessed = PETSC_FALSE;
+  if (!ctx->active || !ctx->trained) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
+  PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
+  {
+    const PetscScalar *in;
+    PetscScalar       *out;
+    PetscCall(VecGetArrayRead(ctx->field.root[0], &in));
+    PetscCall(VecGetArrayWrite(ctx->field.root[1], &out));
+    PetscCall(MLRunOnLearnerRank(comm, &status, [&] { return (int)ctx->learner->guess(in, out); }));
+    PetscCall(VecRestoreArrayWrite(ctx->field.root[1], &out));
+    PetscCall(VecRestoreArrayRead(ctx->field.root[0], &in));
+  }
+  if (status == (int)mlgmres::GuessStatus::Ok) {
+    PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));
+    PetscCall(MatMult(guess->A, ctx->work, ctx->Awork));
+    /* one reduction for all three numbers */
+    PetscCall(VecDotBegin(b, ctx->Awork, &Awb));
+    PetscCall(VecDotBegin(ctx->Awork, ctx->Awork, &AwAw));
+    PetscCall(VecNormBegin(b, NORM_2, &bnorm));
+    PetscCall(VecDotEnd(b, ctx->Awork, &Awb));
+    PetscCall(VecDotEnd(ctx->Awork, ctx->Awork, &AwAw));
+    PetscCall(VecNormEnd(b, NORM_2, &bnorm));
+    const PetscReal alpha = PetscRealPart(Awb) / PetscRealPart(AwAw);
+    if (PetscRealPart(AwAw) > 0 && bnorm > 0 && std::isfinite(alpha) && alpha != 0) {
+      PetscCall(VecCopy(ctx->work, x));
+      PetscCall(VecScale(x, alpha));
+      const PetscReal cos2 = PetscRealPart(Awb) * PetscRealPart(Awb) / (PetscRealPart(AwAw) * bnorm * bnorm);
+      ctx->guess_ratio     = PetscSqrtReal(PetscMax(0.0, 1.0 - cos2));
+      ctx->guessed         = PETSC_TRUE;
+      ++ctx->stats.guesses_used;
+    } else {
+      ++ctx->stats.guesses_rejected;
+      PetscCall(PetscInfo(guess, "Guess rejected: A x~ is zero or orthogonal to b\n"));
+    }
+  } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
+    ++ctx->stats.guesses_rejected;
+    PetscCall(PetscInfo(guess, "Guess rejected: the network produced non-finite values; using the zero guess\n"));
+  }
+  PetscCall(PetscLogEventEnd(MLGMRES_Inference, guess, b, x, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, const UpdateOutcome *o, PetscInt its, PetscReal ek, PetscLogDouble tos)
+{
+  PetscViewer v;
+  char        g[64], t[160] = "";
+
+  PetscFunctionBegin;
+  if (!ctx->opts.monitor) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)guess), &v));
+  if (ctx->guessed) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
+  else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->trained ? "guess rejected" : "no guess"));
+  if (o && o->training_due) PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s", o->steps, o->training_set, o->loss, o->seconds));
+  PetscCall(PetscViewerASCIIPrintf(v, "  ml step %" PetscInt_FMT ": its %" PetscInt_FMT ", E_%" PetscInt_FMT " %.3e, TOS %.4f s, %s, %s%s\n", ctx->stats.solves, its, ctx->k, (double)ek, (double)tos, g, decision, t));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
+{
+  GuessML          *ctx  = (GuessML *)guess->data;
+  KSP               ksp  = guess->ksp;
+  MPI_Comm          comm = PetscObjectComm((PetscObject)guess);
+  const PetscLogDouble tos = MPI_Wtime() - ctx->t0;
+  UpdateOutcome     o{};
+
+  PetscFunctionBegin;
+  if (!ctx->active) PetscFunctionReturn(PETSC_SUCCESS);
+  ++ctx->stats.solves;
+  if (ksp->reason <= 0) {
+    PetscCall(PetscInfo(guess, "Not learning from a solve that did not converge (%s)\n", KSPConvergedReasons[ksp->reason]));
+    PetscCall(MonitorLine(guess, ctx, "not converged: not learned", NULL, ksp->its, ksp->rnorm, tos));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  /* converged before iteration k (or the probe was cancelled): the final residual */
+  mlgmres::SolveMetrics m;
+  m.iterations       = (int)ksp->its;
+  m.residual_at_k    = (double)(ctx->ek_seen ? ctx->ek : ksp->rnorm);
+  m.time_to_solution = tos;
+
+  PetscCall(PetscLogEventBegin(MLGMRES_Collect, guess, b, x, 0));
+  PetscCall(MLRunOnLearnerRank(comm, &o.verdict, [&] { return (int)ctx->learner->screen(m); }));
+  if (o.verdict == (int)mlgmres::Verdict::WarmUp || o.verdict == (int)mlgmres::Verdict::Candidate) {
+    const PetscScalar *pb, *px;
+    PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
+    PetscCall(MLFieldTransferGather(&ctx->field, x, 1));
+    PetscCall(VecGetArrayRead(ctx->field.root[0], &pb));
+    PetscCall(VecGetArrayRead(ctx->field.root[1], &px));
+    PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
+      mlgmres::Observation obs = ctx->learner->learn(pb, px);
+      UpdateOutcome        r{};
+      r.verdict      = (int)obs.verdict;
+      r.training_due = obs.training_due;
+      r.training_set = (int)ctx->learner->status().training_set;
+      return r;
+    }));
+    PetscCall(VecRestoreArrayRead(ctx->field.root[1], &px));
+    PetscCall(VecRestoreArrayRead(ctx->field.root[0], &pb));
+  }
+  PetscCall(PetscLogEventEnd(MLGMRES_Collect, guess, b, x, 0));
+  if (o.training_due) {
+    PetscCall(PetscLogEventBegin(MLGMRES_Train, guess, 0, 0, 0));
+    PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
+      mlgmres::TrainingReport r = ctx->learner->train();
+      UpdateOutcome           u = o;
+      u.training_set            = (int)ctx->learner->status().training_set;
+      u.loss                    = r.loss;
+      u.seconds                 = r.seconds;
+      u.steps                   = r.steps;
+      return u;
+    }));
+    PetscCall(PetscLogEventEnd(MLGMRES_Train, guess, 0, 0, 0));
+    ctx->trained = PETSC_TRUE;
+    ++ctx->stats.trainings;
+    PetscCall(PetscInfo(guess, "Trained %d steps on %d pairs: loss %g in %g s\n", o.steps, o.training_set, o.loss, o.seconds));
+  }
+  if (o.training_set) ctx->stats.training_set = o.training_set;
+  PetscCall(MonitorLine(guess, ctx, mlgmres::to_string((mlgmres::Verdict)o.verdict), &o, m.iterations, m.residual_at_k, tos));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessSetFromOptions_ML(KSPGuess guess)
+{
+  PetscFunctionBegin;
+  PetscObjectOptionsBegin((PetscObject)guess);
+  PetscCall(KSPGuessMLProcessOptions_Internal(guess, PetscOptionsObject, "-ksp_guess_ml_"));
+  PetscOptionsEnd();
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
+{
+  GuessML  *ctx = (GuessML *)guess->data;
+  PetscBool ascii;
+  char      desc[256];
+
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &ascii));
+  if (!ascii) PetscFunctionReturn(PETSC_SUCCESS);
+  const mlgmres::Settings &s = ctx->opts.core;
+  if (ctx->N < 0) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s, not built yet (built at the first solve)\n", s.model.c_str()));
+  } else if (!ctx->active) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: none for this problem: %s\n", ctx->why_inactive.c_str()));
+  } else if (ctx->learner) { /* rank 0; ASCII viewers print rank 0's lines */
+    const mlgmres::LearnerStatus st = ctx->learner->status();
+    MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0\n", desc));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, Adam lr %g; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.learning_rate, st.training_set, st.capacity, st.evicted, st.candidates));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "solves learned from %d, trainings %d (%.3g s in total, last loss %.3e)\n", st.solves, st.trainings, st.training_seconds, st.last_loss));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "guesses used %" PetscInt_FMT ", rejected %" PetscInt_FMT " (non-finite %d)\n", ctx->stats.guesses_used, ctx->stats.guesses_rejected, st.non_finite));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "moving averages: E_k %.4e, time to solution %.4e s%s\n", st.mean_residual_at_k, st.mean_time_to_solution, st.warming_up ? " (warming up)" : ""));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessReset_ML(KSPGuess guess)
+{
+  PetscFunctionBegin;
+  /* PETSc resets a guess whenever the operator's values change. The learned
+     map b -> x stays useful for a slowly varying operator, so it is kept; a
+     new operator size or DM rebuilds it in setup. */
+  PetscCall(PetscInfo(guess, "Operator changed: the learner is kept\n"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessDestroy_ML(KSPGuess guess)
+{
+  GuessML *ctx = (GuessML *)guess->data;
+
+  PetscFunctionBegin;
+  RemoveProbe(guess->ksp, ctx);
+  PetscCall(DestroyField(ctx));
+  delete ctx;
+  guess->data = NULL;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+}  // namespace
+
+PetscErrorCode KSPGuessIsML_Internal(KSPGuess guess, PetscBool *isml)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscObjectTypeCompare((PetscObject)guess, KSPGUESSML, isml));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessMLProcessOptions_Internal(KSPGuess guess, MLGMRES_OPTION_ITEMS PetscOptionsObject, const char *base)
+{
+  GuessML  *ctx;
+  PetscBool changed;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  PetscCall(MLOptionsProcess(PetscOptionsObject, base, &ctx->opts, &changed));
+  if (changed) ctx->rebuild = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/*MC
+   KSPGUESSML - Initial guess from a neural network trained online from the
+   application's own converged solves (MLGMRES, Luna et al.).
+
+   Options: -ksp_guess_ml_<name> for every setting of the learner (see -help).
+
+   Level: intermediate
+
+.seealso: `KSPMLGMRES`, `KSPGuess`, `KSPGUESSPOD`, `KSPGUESSFISCHER`
+M*/
+PetscErrorCode KSPGuessCreate_ML(KSPGuess guess)
+{
+  PetscFunctionBegin;
+  try {
+    guess->data = new GuessML();
+  } catch (const std::bad_alloc &) {
+    SETERRQ(PetscObjectComm((PetscObject)guess), PETSC_ERR_MEM, "Out of memory creating the ml guess");
+  }
+  guess->ops->formguess      = KSPGuessFormGuess_ML;
+  guess->ops->update         = KSPGuessUpdate_ML;
+  guess->ops->setfromoptions = KSPGuessSetFromOptions_ML;
+  guess->ops->setup          = KSPGuessSetUp_ML;
+  guess->ops->destroy        = KSPGuessDestroy_ML;
+  guess->ops->view           = KSPGuessView_ML;
+  guess->ops->reset          = KSPGuessReset_ML;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+/* Setters and getters, generated from the option table. */
+#define ML_INT_ACCESSORS(Fn, member, option, help, lo, hi)                                                                                    \
+  PetscErrorCode KSPGuessMLSet##Fn(KSPGuess guess, PetscInt v)                                                                                \
+  {                                                                                                                                           \
+    GuessML *ctx;                                                                                                                             \
+    PetscFunctionBegin;                                                                                                                       \
+    PetscCall(GetML(guess, &ctx));                                                                                                            \
+    PetscCheck(v >= (lo) && v <= (hi), PetscObjectComm((PetscObject)guess), PETSC_ERR_ARG_OUTOFRANGE,                                          \
+               "KSPGuessMLSet" #Fn " (option -ksp_guess_ml_" option "): %" PetscInt_FMT " is out of range [%" PetscInt_FMT ", %" PetscInt_FMT "]", v, \
+               (PetscInt)(lo), (PetscInt)(hi));                                                                                               \
+    if ((PetscInt)ctx->opts.member != v) ctx->opts.member = v, ctx->rebuild = PETSC_TRUE;                                                    \
+    PetscFunctionReturn(PETSC_SUCCESS);                                                                                                       \
+  }                                                                                                                                           \
+  PetscErrorCode KSPGuessMLGet##Fn(KSPGuess guess, PetscInt *v)                                                                               \
+  {                                                                                                                                           \
+    GuessML *ctx;                                                                                                                             \
+    PetscFunctionBegin;                                                                                                                       \
+    PetscCall(GetML(guess, &ctx));                                                                                                            \
+    *v = (PetscInt)ctx->opts.member;                                                                                                          \
+    PetscFunctionReturn(PETSC_SUCCESS);                                                                                                       \
+  }
+#define ML_REAL_ACCESSORS(Fn, member, option, help, lo, hi)                                                                  \
+  PetscErrorCode KSPGuessMLSet##Fn(KSPGuess guess, PetscReal v)                                                              \
+  {                                                                                                                          \
+    GuessML *ctx;                                                                                                            \
+    PetscFunctionBegin;                                                                                                      \
+    PetscCall(GetML(guess, &ctx));                                                                                           \
+    PetscCheck(v >= (lo) && v <= (hi), PetscObjectComm((PetscObject)guess), PETSC_ERR_ARG_OUTOFRANGE,                         \
+               "KSPGuessMLSet" #Fn " (option -ksp_guess_ml_" option "): %g is out of range [%g, %g]", (double)v, (double)(lo), (double)(hi)); \
+    if ((PetscReal)ctx->opts.member != v) ctx->opts.member = v, ctx->rebuild = PETSC_TRUE;                                  \
+    PetscFunctionReturn(PETSC_SUCCESS);                                                                                      \
+  }                                                                                                                          \
+  PetscErrorCode KSPGuessMLGet##Fn(KSPGuess guess, PetscReal *v)                                                             \
+  {                                                                                                                          \
+    GuessML *ctx;                                                                                                            \
+    PetscFunctionBegin;                                                                                                      \
+    PetscCall(GetML(guess, &ctx));                                                                                           \
+    *v = (PetscReal)ctx->opts.member;                                                                                        \
+    PetscFunctionReturn(PETSC_SUCCESS);                                                                                      \
+  }
+#define ML_STRING_ACCESSORS(Fn, member, option, help)                                                               \
+  PetscErrorCode KSPGuessMLSet##Fn(KSPGuess guess, const char v[])                                                  \
+  {                                                                                                                 \
+    GuessML *ctx;                                                                                                   \
+    PetscFunctionBegin;                                                                                             \
+    PetscCall(GetML(guess, &ctx));                                                                                  \
+    PetscCall(MLOptionsCheckString(PetscObjectComm((PetscObject)guess), "KSPGuessMLSet" #Fn, option, v));          \
+    if (ctx->opts.member != v) ctx->opts.member = v, ctx->rebuild = PETSC_TRUE;                                     \
+    PetscFunctionReturn(PETSC_SUCCESS);                                                                             \
+  }                                                                                                                 \
+  PetscErrorCode KSPGuessMLGet##Fn(KSPGuess guess, const char **v)                                                  \
+  {                                                                                                                 \
+    GuessML *ctx;                                                                                                   \
+    PetscFunctionBegin;                                                                                             \
+    PetscCall(GetML(guess, &ctx));                                                                                  \
+    *v = ctx->opts.member.c_str();                                                                                  \
+    PetscFunctionReturn(PETSC_SUCCESS);                                                                             \
+  }
+MLGMRES_INT_OPTIONS(ML_INT_ACCESSORS)
+MLGMRES_REAL_OPTIONS(ML_REAL_ACCESSORS)
+MLGMRES_STRING_OPTIONS(ML_STRING_ACCESSORS)
+
+PetscErrorCode KSPGuessMLSetMonitor(KSPGuess guess, PetscBool flg)
+{
+  GuessML *ctx;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  ctx->opts.monitor = flg;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessMLGetMonitor(KSPGuess guess, PetscBool *flg)
+{
+  GuessML *ctx;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  *flg = ctx->opts.monitor;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessMLGetStats(KSPGuess guess, KSPGuessMLStats *stats)
+{
+  GuessML *ctx;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  *stats = ctx->stats;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}

@@ -1,0 +1,91 @@
+#include "options.hpp"
+
+#include <mpi.h>
+
+#include <string>
+#include <thread>
+
+#include "mlgmres/learner.hpp"
+#include "mlgmres/models.hpp"
+
+static std::string allowed_models() {
+  std::string s;
+  for (const mlgmres::ModelInfo &m : mlgmres::model_registry()) s += (s.empty() ? "" : ", ") + m.name;
+  return s;
+}
+
+PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value) {
+  const std::string n(name), v(value);
+  PetscFunctionBegin;
+  if (n == "model") {
+    PetscCheck(mlgmres::find_model(v), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Option %s: unknown model '%s' (allowed: %s)", option, value, allowed_models().c_str());
+  } else if (n == "device") {
+    PetscCheck(v == "cpu" || v == "cuda", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Option %s: unknown device '%s' (allowed: cpu, cuda)", option, value);
+    PetscCheck(mlgmres::device_available(v), comm, PETSC_ERR_SUP_SYS, "Option %s: device '%s' is not available: this LibTorch build has no usable CUDA device (allowed here: cpu)", option, value);
+  } else if (n == "precision") {
+    PetscCheck(v == "float32" || v == "float64", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Option %s: unknown precision '%s' (allowed: float32, float64)", option, value);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const char *base, MLOptions *opts, PetscBool *changed) {
+  MPI_Comm  comm = PetscOptionsObject->comm;
+  char      name[256];
+  PetscBool set, any = PETSC_FALSE;
+
+  PetscFunctionBegin;
+#define ML_OPTION_NAME(option) PetscCall(PetscSNPrintf(name, sizeof(name), "%s%s", base, option))
+#define ML_INT(Fn, member, option, help, lo, hi)                                                  \
+  {                                                                                               \
+    PetscInt v = (PetscInt)opts->member;                                                          \
+    ML_OPTION_NAME(option);                                                                       \
+    PetscCall(PetscOptionsRangeInt(name, help, "KSPGuessMLSet" #Fn, v, &v, &set, lo, hi));        \
+    if (set && v != (PetscInt)opts->member) opts->member = v, any = PETSC_TRUE;                   \
+  }
+#define ML_REAL(Fn, member, option, help, lo, hi)                                                                                  \
+  {                                                                                                                                \
+    PetscReal v = (PetscReal)opts->member;                                                                                         \
+    ML_OPTION_NAME(option);                                                                                                        \
+    PetscCall(PetscOptionsReal(name, help, "KSPGuessMLSet" #Fn, v, &v, &set));                                                     \
+    PetscCheck(!set || (v >= (lo) && v <= (hi)), comm, PETSC_ERR_ARG_OUTOFRANGE, "Option %s = %g is out of range [%g, %g]", name, \
+               (double)v, (double)(lo), (double)(hi));                                                                           \
+    if (set && v != (PetscReal)opts->member) opts->member = v, any = PETSC_TRUE;                                                   \
+  }
+#define ML_STRING(Fn, member, option, help)                                                   \
+  {                                                                                           \
+    char v[256];                                                                              \
+    ML_OPTION_NAME(option);                                                                   \
+    PetscCall(PetscOptionsString(name, help, "KSPGuessMLSet" #Fn, opts->member.c_str(), v, sizeof(v), &set)); \
+    if (set) PetscCall(MLOptionsCheckString(comm, name, option, v));                          \
+    if (set && opts->member != v) opts->member = v, any = PETSC_TRUE; \
+  }
+  MLGMRES_INT_OPTIONS(ML_INT)
+  MLGMRES_REAL_OPTIONS(ML_REAL)
+  MLGMRES_STRING_OPTIONS(ML_STRING)
+  ML_OPTION_NAME("monitor");
+  PetscCall(PetscOptionsBool(name, "Print one line per solve: guess, metrics, decision, training", "KSPGuessMLSetMonitor", opts->monitor, &opts->monitor, NULL));
+#undef ML_INT
+#undef ML_REAL
+#undef ML_STRING
+#undef ML_OPTION_NAME
+  if (changed) *changed = any; /* the monitor flag needs no rebuild */
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts) {
+  mlgmres::Settings s = opts.core;
+  s.seed = opts.seed;
+  s.threads = (int)opts.threads;
+  if (s.threads == 0) {
+    // Ranks on this node share its cores; the learner rank takes its share.
+    MPI_Comm node;
+    int      local = 1;
+    if (MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+      MPI_Comm_size(node, &local);
+      MPI_Comm_free(&node);
+    }
+    const unsigned cores = std::thread::hardware_concurrency();
+    s.threads = cores > 0 ? std::max(1, (int)cores / local) : 1;
+  }
+  return s;
+}

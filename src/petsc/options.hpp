@@ -1,0 +1,53 @@
+// The one table of the learner's options: names, help, defaults, ranges.
+// The same table serves -ksp_guess_ml_<name>, -ksp_mlgmres_<name>, -help,
+// and the C setters/getters declared in petscmlgmres.h.
+#pragma once
+
+#include <petscsys.h>
+
+#include "compat.h"
+#include "mlgmres/settings.hpp"
+
+// X(Fn, member, option, help, lo, hi): PetscInt options.
+#define MLGMRES_INT_OPTIONS(X)                                                                                                  \
+  X(Warmup, core.warmup, "warmup", "Converged solves collected before the first training", 1, PETSC_MAX_INT)                    \
+  X(Window, core.window, "window", "Moving-average window p over previous solves", 1, PETSC_MAX_INT)                              \
+  X(RetrainFrequency, core.retrain_every, "retrain_frequency", "Admitted candidates that trigger a retraining (f_r)", 1, PETSC_MAX_INT) \
+  X(TrainingSteps, core.train_steps, "training_steps", "Gradient steps per training (fixed budget)", 1, PETSC_MAX_INT)           \
+  X(BatchSize, core.batch_size, "batch_size", "Samples per gradient step", 1, PETSC_MAX_INT)                                      \
+  X(Capacity, core.capacity, "capacity", "Training-set cap in pairs; the oldest pair is evicted first", 1, PETSC_MAX_INT)        \
+  X(Recent, core.recent, "recent", "Newest training pairs a candidate must also be orthogonal to", 0, PETSC_MAX_INT)            \
+  X(LinearMax, core.linear_max, "linear_max", "Largest unknown count for the dense linear model", 1, 65536)                     \
+  X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node)", 0, 4096)              \
+  X(ProbeIterations, probe_iterations, "probe_iterations", "k for the metric E_k when the KSP has no GMRES restart", 1, PETSC_MAX_INT) \
+  X(Seed, seed, "seed", "Seed of LibTorch and the replay sampler", 0, PETSC_MAX_INT)
+
+// X(Fn, member, option, help, lo, hi): PetscReal options (closed ranges).
+#define MLGMRES_REAL_OPTIONS(X)                                                                                                  \
+  X(OrthogonalityThreshold, core.orthogonality, "orthogonality", "Keep a candidate only if |cos| with stored solutions is below this", 0.0, 1.0) \
+  X(LearningRate, core.learning_rate, "learning_rate", "Adam learning rate", 1e-12, 10.0)
+
+// X(Fn, member, option, help): string options, checked by MLOptionsCheckString().
+#define MLGMRES_STRING_OPTIONS(X)                                                              \
+  X(Model, core.model, "model", "Network: cnn (needs a DMDA), linear (dense, small problems)") \
+  X(Device, core.device, "device", "Where LibTorch runs: cpu, cuda")                           \
+  X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64")
+
+struct MLOptions {
+  mlgmres::Settings core;
+  PetscInt threads = 0;
+  PetscInt probe_iterations = 30;
+  PetscInt seed = 0;
+  PetscBool monitor = PETSC_FALSE;
+};
+
+// Reads the table under `base` (e.g. "-ksp_guess_ml_") inside an open options
+// block; *changed says whether a learner setting took a new value. Out-of-range or unknown values raise PETSC_ERR_ARG_OUTOFRANGE /
+// PETSC_ERR_ARG_UNKNOWN_TYPE naming the option and what is allowed.
+PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const char *base, MLOptions *opts, PetscBool *changed);
+
+// Validates one string option value; `option` is used in the message.
+PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value);
+
+// The settings the core learner gets (automatic values resolved).
+mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts);
