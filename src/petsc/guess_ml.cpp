@@ -39,7 +39,8 @@ struct GuessML {
   /* per solve */
   PetscLogDouble t0 = 0;
   PetscReal      ek = 0;
-  PetscBool      ek_seen = PETSC_FALSE, guessed = PETSC_FALSE;
+  PetscBool      ek_seen = PETSC_FALSE;
+  enum { NO_GUESS, GUESS_USED, GUESS_REJECTED } guess_state = NO_GUESS;
   PetscReal      guess_ratio = 1; // ||b - A x0|| / ||b|| of the used guess
   /* replicated counters */
   KSPGuessMLStats stats{};
@@ -194,8 +195,8 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
 
   PetscFunctionBegin;
   ctx->t0      = MPI_Wtime();
-  ctx->ek_seen = PETSC_FALSE;
-  ctx->guessed = PETSC_FALSE;
+  ctx->ek_seen     = PETSC_FALSE;
+  ctx->guess_state = GuessML::NO_GUESS;
   if (!ctx->active || !ctx->trained) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
   PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
@@ -224,13 +225,15 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
       PetscCall(VecScale(x, alpha));
       const PetscReal cos2 = PetscRealPart(Awb) * PetscRealPart(Awb) / (PetscRealPart(AwAw) * bnorm * bnorm);
       ctx->guess_ratio     = PetscSqrtReal(PetscMax(0.0, 1.0 - cos2));
-      ctx->guessed         = PETSC_TRUE;
+      ctx->guess_state     = GuessML::GUESS_USED;
       ++ctx->stats.guesses_used;
     } else {
+      ctx->guess_state = GuessML::GUESS_REJECTED;
       ++ctx->stats.guesses_rejected;
       PetscCall(PetscInfo(guess, "Guess rejected: A x~ is zero or orthogonal to b\n"));
     }
   } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
+    ctx->guess_state = GuessML::GUESS_REJECTED;
     ++ctx->stats.guesses_rejected;
     PetscCall(PetscInfo(guess, "Guess rejected: the network produced non-finite values; using the zero guess\n"));
   }
@@ -246,8 +249,8 @@ PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, c
   PetscFunctionBegin;
   if (!ctx->opts.monitor) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)guess), &v));
-  if (ctx->guessed) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
-  else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->trained ? "guess rejected" : "no guess"));
+  if (ctx->guess_state == GuessML::GUESS_USED) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
+  else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : "zero guess"));
   if (o && o->training_due) PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s", o->steps, o->training_set, o->loss, o->seconds));
   PetscCall(PetscViewerASCIIPrintf(v, "  ml step %" PetscInt_FMT ": its %" PetscInt_FMT ", E_%" PetscInt_FMT " %.3e, TOS %.4f s, %s, %s%s\n", ctx->stats.solves, its, ctx->k, (double)ek, (double)tos, g, decision, t));
   PetscFunctionReturn(PETSC_SUCCESS);
