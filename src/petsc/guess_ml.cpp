@@ -434,9 +434,7 @@ PetscErrorCode KSPGuessCreate_ML(KSPGuess guess)
     GuessML *ctx;                                                                                                                             \
     PetscFunctionBegin;                                                                                                                       \
     PetscCall(GetML(guess, &ctx));                                                                                                            \
-    PetscCheck(v >= (lo) && v <= (hi), PetscObjectComm((PetscObject)guess), PETSC_ERR_ARG_OUTOFRANGE,                                          \
-               "KSPGuessMLSet" #Fn " (option -ksp_guess_ml_" option "): %" PetscInt_FMT " is out of range [%" PetscInt_FMT ", %" PetscInt_FMT "]", v, \
-               (PetscInt)(lo), (PetscInt)(hi));                                                                                               \
+    PetscCall(MLOptionsCheckInt(PetscObjectComm((PetscObject)guess), "KSPGuessMLSet" #Fn " (option -ksp_guess_ml_" option ")", v, lo, hi)); \
     if ((PetscInt)ctx->opts.member != v) ctx->opts.member = v, ctx->rebuild = PETSC_TRUE;                                                    \
     PetscFunctionReturn(PETSC_SUCCESS);                                                                                                       \
   }                                                                                                                                           \

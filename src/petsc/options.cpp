@@ -18,13 +18,20 @@ PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const cha
   const std::string n(name), v(value);
   PetscFunctionBegin;
   if (n == "model") {
-    PetscCheck(mlgmres::find_model(v), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Option %s: unknown model '%s' (allowed: %s)", option, value, allowed_models().c_str());
+    PetscCheck(mlgmres::find_model(v), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown model '%s' (allowed: %s)", option, value, allowed_models().c_str());
   } else if (n == "device") {
-    PetscCheck(v == "cpu" || v == "cuda", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Option %s: unknown device '%s' (allowed: cpu, cuda)", option, value);
-    PetscCheck(mlgmres::device_available(v), comm, PETSC_ERR_SUP_SYS, "Option %s: device '%s' is not available: this LibTorch build has no usable CUDA device (allowed here: cpu)", option, value);
+    PetscCheck(v == "cpu" || v == "cuda", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown device '%s' (allowed: cpu, cuda)", option, value);
+    PetscCheck(mlgmres::device_available(v), comm, PETSC_ERR_SUP_SYS, "%s: device '%s' is not available: this LibTorch build has no usable CUDA device (allowed here: cpu)", option, value);
   } else if (n == "precision") {
-    PetscCheck(v == "float32" || v == "float64", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "Option %s: unknown precision '%s' (allowed: float32, float64)", option, value);
+    PetscCheck(v == "float32" || v == "float64", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown precision '%s' (allowed: float32, float64)", option, value);
   }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MLOptionsCheckInt(MPI_Comm comm, const char *what, PetscInt v, PetscInt lo, PetscInt hi) {
+  PetscFunctionBegin;
+  if (hi == PETSC_MAX_INT) PetscCheck(v >= lo, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s = %" PetscInt_FMT " is out of range: must be >= %" PetscInt_FMT, what, v, lo);
+  else PetscCheck(v >= lo && v <= hi, comm, PETSC_ERR_ARG_OUTOFRANGE, "%s = %" PetscInt_FMT " is out of range [%" PetscInt_FMT ", %" PetscInt_FMT "]", what, v, lo, hi);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -35,19 +42,20 @@ PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const c
 
   PetscFunctionBegin;
 #define ML_OPTION_NAME(option) PetscCall(PetscSNPrintf(name, sizeof(name), "%s%s", base, option))
-#define ML_INT(Fn, member, option, help, lo, hi)                                                  \
-  {                                                                                               \
-    PetscInt v = (PetscInt)opts->member;                                                          \
-    ML_OPTION_NAME(option);                                                                       \
-    PetscCall(PetscOptionsRangeInt(name, help, "KSPGuessMLSet" #Fn, v, &v, &set, lo, hi));        \
-    if (set && v != (PetscInt)opts->member) opts->member = v, any = PETSC_TRUE;                   \
+#define ML_INT(Fn, member, option, help, lo, hi)                                                         \
+  {                                                                                                      \
+    PetscInt v = (PetscInt)opts->member;                                                                 \
+    ML_OPTION_NAME(option);                                                                              \
+    PetscCall(PetscOptionsInt(name, help, "KSPGuessMLSet" #Fn, v, &v, &set));                            \
+    if (set) PetscCall(MLOptionsCheckInt(comm, name, v, lo, hi));                                         \
+    if (set && v != (PetscInt)opts->member) opts->member = v, any = PETSC_TRUE;                          \
   }
 #define ML_REAL(Fn, member, option, help, lo, hi)                                                                                  \
   {                                                                                                                                \
     PetscReal v = (PetscReal)opts->member;                                                                                         \
     ML_OPTION_NAME(option);                                                                                                        \
     PetscCall(PetscOptionsReal(name, help, "KSPGuessMLSet" #Fn, v, &v, &set));                                                     \
-    PetscCheck(!set || (v >= (lo) && v <= (hi)), comm, PETSC_ERR_ARG_OUTOFRANGE, "Option %s = %g is out of range [%g, %g]", name, \
+    PetscCheck(!set || (v >= (lo) && v <= (hi)), comm, PETSC_ERR_ARG_OUTOFRANGE, "%s = %g is out of range [%g, %g]", name, \
                (double)v, (double)(lo), (double)(hi));                                                                           \
     if (set && v != (PetscReal)opts->member) opts->member = v, any = PETSC_TRUE;                                                   \
   }

@@ -46,6 +46,9 @@ struct MLOptions {
 // PETSC_ERR_ARG_UNKNOWN_TYPE naming the option and what is allowed.
 PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const char *base, MLOptions *opts, PetscBool *changed);
 
+// Validates one integer value against [lo, hi]; `what` names the option or setter.
+PetscErrorCode MLOptionsCheckInt(MPI_Comm comm, const char *what, PetscInt v, PetscInt lo, PetscInt hi);
+
 // Validates one string option value; `option` is used in the message.
 PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value);
 
