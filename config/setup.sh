@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine, safe to run again:
+#   config/setup.sh run    install what is missing, build, run the main tutorial
+#   config/setup.sh test   install what is missing, build, run the whole test suite
+#   config/setup.sh build  install what is missing and build only
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${MLGMRES_BUILD_DIR:-$here/build}
+jobs=$(nproc 2>/dev/null || echo 2)
+what=${1:-build}
+
+packages=(build-essential cmake pkg-config petsc-dev libpetsc3.18-dev-examples libtorch-dev
+  libgtest-dev openmpi-bin)
+
+install_missing() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+configure_and_build() {
+  cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build "$build" -j "$jobs"
+}
+
+# Open MPI refuses root unless told; CI runs as root.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+
+install_missing
+configure_and_build
+case "$what" in
+  build) ;;
+  test) ctest --test-dir "$build" --output-on-failure -j "$jobs" ;;
+  run) "$here/tutorials/run_poisson.sh" "$build" ;;
+  *) echo "usage: $0 [build|test|run]" >&2; exit 2 ;;
+esac
