@@ -40,6 +40,12 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetCapacity(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetCapacity(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetRecent(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetRecent(KSPGuess, PetscInt *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetMaxBlocks(KSPGuess, PetscInt);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetMaxBlocks(KSPGuess, PetscInt *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetGrowthPatience(KSPGuess, PetscInt);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetGrowthPatience(KSPGuess, PetscInt *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetChannels(KSPGuess, PetscInt);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetChannels(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetLinearMax(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetLinearMax(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetThreads(KSPGuess, PetscInt);
@@ -52,6 +58,12 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetOrthogonalityThreshold(KSPGuess, PetscR
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetOrthogonalityThreshold(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetLearningRate(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetLearningRate(KSPGuess, PetscReal *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetCapacityMiB(KSPGuess, PetscReal);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetCapacityMiB(KSPGuess, PetscReal *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetGrowthTolerance(KSPGuess, PetscReal);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetGrowthTolerance(KSPGuess, PetscReal *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetLeakySlope(KSPGuess, PetscReal);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetLeakySlope(KSPGuess, PetscReal *);
 /* Getters of string settings return a pointer valid until the setting changes. */
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetModel(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetModel(KSPGuess, const char **);
@@ -59,8 +71,18 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetDevice(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetDevice(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetPrecision(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetPrecision(KSPGuess, const char **);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetOptimizer(KSPGuess, const char[]);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetOptimizer(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetMonitor(KSPGuess, PetscBool);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetMonitor(KSPGuess, PetscBool *);
+
+/* Checkpoint/restart: the file written at destroy (and every `every`
+   trainings when every > 0), and the file the learner resumes from at its
+   first solve. A missing, truncated, corrupted or mismatched file is an error
+   that says which. */
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetSaveFile(KSPGuess, const char[]);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetLoadFile(KSPGuess, const char[]);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetCheckpointInterval(KSPGuess, PetscInt);
 
 /* Counters of the learner, identical on all ranks. */
 typedef struct {

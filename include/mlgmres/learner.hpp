@@ -22,6 +22,8 @@ struct TrainingReport {
   double loss = 0;     // mean loss of the last steps (normalized MSE)
   double seconds = 0;
   std::size_t samples = 0;  // training-set size it drew from
+  bool grew = false;        // a residual block was appended after this training
+  int blocks = 0;           // residual blocks in the model afterwards
 };
 
 struct Observation {
@@ -31,7 +33,8 @@ struct Observation {
 
 struct LearnerStatus {
   std::string model, device, precision;
-  std::int64_t parameters = 0;
+  std::int64_t parameters = 0, optimized_parameters = 0;
+  int blocks = 0;
   std::size_t training_set = 0, capacity = 0, candidates = 0, evicted = 0;
   int solves = 0, trainings = 0;
   int guesses = 0, non_finite = 0;
@@ -68,6 +71,15 @@ class Learner {
   TrainingReport train();
 
   LearnerStatus status() const;
+
+  // Checkpoint/restart (src/core/checkpoint.cpp): weights, optimizer state,
+  // both stores, the policy state and the counters, in one versioned file
+  // written atomically. load() replaces this learner's state; it throws
+  // CheckpointError (mlgmres/checkpoint.hpp) saying what is wrong with the
+  // file: missing, truncated, corrupted, another version, or written for
+  // another problem or model.
+  void save(const std::string &path) const;
+  void load(const std::string &path);
 
  private:
   struct Impl;

@@ -32,11 +32,19 @@ class MovingAverage {
   void push(double v);
   bool empty() const { return values_.empty(); }
   double mean() const { return values_.empty() ? 0.0 : sum_ / values_.size(); }
+  const std::deque<double> &values() const { return values_; }
 
  private:
   int window_;
   std::deque<double> values_;
   double sum_ = 0;
+};
+
+// Everything a Policy remembers, for checkpoint/restart.
+struct PolicyState {
+  std::deque<double> residuals, times;  // the moving-average windows
+  int solves = 0, pending = 0;
+  bool warmed = false, trigger = false;
 };
 
 class Policy {
@@ -61,8 +69,11 @@ class Policy {
   double mean_time() const { return tos_.mean(); }
   int pending_candidates() const { return pending_; }
 
+  PolicyState state() const;
+  void restore(const PolicyState &s);
+
  private:
-  int warmup_, retrain_every_;
+  int warmup_, retrain_every_, window_;
   double orthogonality_;
   MovingAverage ek_, tos_;
   int solves_ = 0;

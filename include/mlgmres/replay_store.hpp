@@ -1,6 +1,10 @@
 // The training set X_t and the candidate set C_t of the paper. Pairs are stored
-// normalized (b/||b||, x/||b||) in float. X_t is capped: when full, the oldest
-// pair is evicted. Candidates wait in C_t until the next training, then join X_t.
+// normalized (b/||b||, x/||b||) in float. X_t is capped. Eviction rule: when
+// full, the oldest pair goes. The set stays diverse without a redundancy
+// search because every pair that entered after the warm-up already passed the
+// orthogonality filter against its neighbours, and the oldest pairs are the
+// ones the network has trained on longest. Candidates wait in C_t until the
+// next training, then join X_t.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +45,11 @@ class ReplayStore {
   std::size_t capacity() const { return capacity_; }
   std::size_t field_size() const { return n_; }
   std::size_t evicted() const { return evicted_; }
+
+  // For checkpoint/restart: the raw sets, and putting them back (the cap applies).
+  const std::deque<Sample> &training() const { return train_; }
+  const std::deque<Sample> &pending() const { return cand_; }
+  void restore(std::deque<Sample> training, std::deque<Sample> pending, std::size_t evicted);
 
  private:
   void push_bounded(Sample s);

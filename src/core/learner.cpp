@@ -1,13 +1,12 @@
 #include "mlgmres/learner.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
 #include <stdexcept>
 
-#include "mlgmres/replay_store.hpp"
-#include "network.hpp"
-#include "trainer.hpp"
+#include "learner_impl.hpp"
 
 namespace mlgmres {
 
@@ -47,34 +46,25 @@ static double norm2(const double *v, std::int64_t n) {
   return std::sqrt(s);
 }
 
-struct Learner::Impl {
-  Impl(const Settings &s, const Geometry &g)
-      : settings(s), geometry(g), device(parse_device(s.device)), dtype(parse_precision(s.precision)),
-        policy(s.warmup, s.window, s.retrain_every, s.orthogonality), store((std::size_t)g.size(), (std::size_t)s.capacity),
-        rng((std::uint64_t)s.seed) {
-    if (g.size() < 1) throw std::invalid_argument("the field is empty");
-    if (s.threads > 0) torch::set_num_threads(s.threads);
-    torch::manual_seed((std::uint64_t)s.seed);
-    net = make_network(s.model, g, s);
-    net->to(device, dtype);
-    net->eval();
-    trainer = std::make_unique<Trainer>(net, g, s, device, dtype);
-  }
+std::size_t effective_capacity(const Settings &s, const Geometry &g) {
+  const double pair_bytes = 2.0 * sizeof(float) * (double)g.size();
+  const double by_memory = std::floor(s.capacity_mib * 1024 * 1024 / pair_bytes);
+  if (by_memory < 1) throw std::invalid_argument("the training-set memory cap holds no pair of this problem's size");
+  return (std::size_t)std::min<double>(s.capacity, by_memory);
+}
 
-  Settings settings;
-  Geometry geometry;
-  torch::Device device;
-  torch::Dtype dtype;
-  Policy policy;
-  ReplayStore store;
-  std::mt19937_64 rng;
-  NetworkPtr net;
-  std::unique_ptr<Trainer> trainer;
-  Verdict pending = Verdict::Skipped;  // screen() result awaiting learn()
-  double target_scale = 0;  // typical ||x||/||b||, fixed at the first training
-  int trainings = 0, guesses = 0, non_finite = 0;
-  double last_loss = 0, training_seconds = 0;
-};
+Learner::Impl::Impl(const Settings &s, const Geometry &g)
+    : settings(s), geometry(g), device(parse_device(s.device)), dtype(parse_precision(s.precision)),
+      policy(s.warmup, s.window, s.retrain_every, s.orthogonality), store((std::size_t)g.size(), effective_capacity(s, g)),
+      rng((std::uint64_t)s.seed) {
+  if (g.size() < 1) throw std::invalid_argument("the field is empty");
+  if (s.threads > 0) torch::set_num_threads(s.threads);
+  torch::manual_seed((std::uint64_t)s.seed);
+  net = make_network(s.model, g, s);
+  net->to(device, dtype);
+  net->eval();
+  trainer = std::make_unique<Trainer>(net, g, s, device, dtype);
+}
 
 Learner::Learner(const Settings &s, const Geometry &g) : impl_(std::make_unique<Impl>(s, g)) {}
 Learner::~Learner() = default;
@@ -149,7 +139,19 @@ TrainingReport Learner::train() {
     ++m.trainings;
     m.last_loss = r.loss;
     m.training_seconds += r.seconds;
+    // Growth: when the loss improved by less than growth_tolerance over the
+    // last growth_patience trainings, the model is too small for the data.
+    m.losses.push_back(r.loss);
+    const std::size_t p = (std::size_t)m.settings.growth_patience;
+    if (m.losses.size() > p && m.net->blocks() < m.settings.max_blocks) {
+      const double before = m.losses[m.losses.size() - 1 - p];
+      if (before > 0 && (before - r.loss) / before < m.settings.growth_tolerance && m.trainer->grow()) {
+        r.grew = true;
+        m.losses.clear();
+      }
+    }
   }
+  r.blocks = m.net->blocks();
   return r;
 }
 
@@ -160,6 +162,8 @@ LearnerStatus Learner::status() const {
   s.device = m.settings.device;
   s.precision = m.settings.precision;
   s.parameters = m.net->parameter_count();
+  s.optimized_parameters = m.trainer->optimized_parameters();
+  s.blocks = m.net->blocks();
   s.training_set = m.store.size();
   s.capacity = m.store.capacity();
   s.candidates = m.store.candidates();

@@ -19,6 +19,14 @@ void ReplayStore::push_bounded(Sample s) {
   }
 }
 
+void ReplayStore::restore(std::deque<Sample> training, std::deque<Sample> pending, std::size_t evicted) {
+  train_.clear();
+  cand_.clear();
+  evicted_ = evicted;
+  for (Sample &s : training) push_bounded(std::move(s));
+  for (Sample &s : pending) add_candidate(std::move(s));
+}
+
 void ReplayStore::add_training(Sample s) { push_bounded(std::move(s)); }
 
 void ReplayStore::add_candidate(Sample s) {

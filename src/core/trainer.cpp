@@ -2,12 +2,36 @@
 
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
 
 namespace mlgmres {
 
+static std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string &name, std::vector<torch::Tensor> params, double lr) {
+  if (name == "adam") return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(lr));
+  if (name == "adagrad") return std::make_unique<torch::optim::Adagrad>(params, torch::optim::AdagradOptions(lr));
+  throw std::invalid_argument("unknown optimizer '" + name + "' (adam, adagrad)");
+}
+
 Trainer::Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype)
     : net_(std::move(net)), g_(g), s_(s), device_(device), dtype_(dtype),
-      optimizer_(net_->parameters(), torch::optim::AdamOptions(s.learning_rate)) {}
+      optimizer_(make_optimizer(s.optimizer, net_->parameters(), s.learning_rate)) {}
+
+bool Trainer::grow() {
+  std::vector<torch::Tensor> params = net_->grow();
+  if (params.empty()) return false;
+  optimizer_->add_param_group(torch::optim::OptimizerParamGroup(params, optimizer_->defaults().clone()));
+  return true;
+}
+
+std::int64_t Trainer::optimized_parameters() const {
+  std::int64_t n = 0;
+  for (const auto &group : optimizer_->param_groups())
+    for (const auto &p : group.params()) n += p.numel();
+  return n;
+}
+
+void Trainer::save(torch::serialize::OutputArchive &archive) const { optimizer_->save(archive); }
+void Trainer::load(torch::serialize::InputArchive &archive) { optimizer_->load(archive); }
 
 torch::Tensor Trainer::stack(const ReplayStore &store, const std::vector<std::size_t> &idx, bool solution) const {
   const std::int64_t n = (std::int64_t)store.field_size();
@@ -31,10 +55,10 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
   for (int step = 0; step < s_.train_steps; ++step) {
     const auto idx = store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng);
     torch::Tensor b = stack(store, idx, false), x = stack(store, idx, true).div_(target_scale);
-    optimizer_.zero_grad();
+    optimizer_->zero_grad();
     torch::Tensor loss = torch::mse_loss(net_->forward(b), x);
     loss.backward();
-    optimizer_.step();
+    optimizer_->step();
     if (step >= s_.train_steps - tail) tail_loss += loss.item<double>();
   }
   net_->eval();

@@ -1,10 +1,13 @@
-// Replay training: a fixed budget of Adam steps on mini-batches that always
-// contain the newest pairs, so training time does not grow with the data.
-// The optimizer state lives as long as the network.
+// Replay training: a fixed budget of optimizer steps on mini-batches that
+// always contain the newest pairs, so training time does not grow with the
+// data. The optimizer state lives as long as the network, and parameters of
+// blocks the network grows join the optimizer when they are created (never
+// before: no dead parameters).
 #pragma once
 
 #include <torch/torch.h>
 
+#include <memory>
 #include <random>
 
 #include "mlgmres/learner.hpp"
@@ -15,10 +18,21 @@ namespace mlgmres {
 
 class Trainer {
  public:
+  // Throws std::invalid_argument for an unknown optimizer name.
   Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype);
   // The network learns x / target_scale so its outputs stay O(1) whatever
   // the operator's scaling (||A^-1|| can be large).
   TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng);
+
+  // Appends a residual block to the network and gives its parameters to the
+  // optimizer. False when the network cannot grow.
+  bool grow();
+
+  // Parameters the optimizer updates (equals the network's count).
+  std::int64_t optimized_parameters() const;
+
+  void save(torch::serialize::OutputArchive &archive) const;
+  void load(torch::serialize::InputArchive &archive);
 
   // Stacks samples from the store into a network-layout tensor on the device.
   torch::Tensor stack(const ReplayStore &store, const std::vector<std::size_t> &idx, bool solution) const;
@@ -29,7 +43,7 @@ class Trainer {
   Settings s_;
   torch::Device device_;
   torch::Dtype dtype_;
-  torch::optim::Adam optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
 };
 
 }  // namespace mlgmres

@@ -36,6 +36,7 @@ struct GuessML {
   PetscBool                         trained = PETSC_FALSE; // replicated
   PetscInt                          k = 30;                // probe iteration of E_k
   PetscBool                         monitor_installed = PETSC_FALSE;
+  PetscBool                         loaded = PETSC_FALSE;  // -load is applied once, to the first learner
   /* per solve */
   PetscLogDouble t0 = 0;
   PetscReal      ek = 0;
@@ -53,6 +54,7 @@ struct UpdateOutcome {
   int    training_set;
   double loss, seconds;
   int    steps;
+  int    blocks, grew;
 };
 
 PetscErrorCode GetML(KSPGuess guess, GuessML **ctx)
@@ -108,6 +110,42 @@ PetscErrorCode DestroyField(GuessML *ctx)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Resumes the learner from -load: its state replaces the fresh one, and the
+// replicated counters follow.
+PetscErrorCode LoadCheckpoint(KSPGuess guess, GuessML *ctx)
+{
+  struct Loaded {
+    int trainings, training_set, solves;
+  } l{};
+
+  PetscFunctionBegin;
+  PetscCall(MLRunOnLearnerRank(PetscObjectComm((PetscObject)guess), &l, [&] {
+    ctx->learner->load(ctx->opts.load_file);
+    const mlgmres::LearnerStatus st = ctx->learner->status();
+    return Loaded{st.trainings, (int)st.training_set, st.solves};
+  }));
+  ctx->loaded             = PETSC_TRUE;
+  ctx->trained            = (PetscBool)(l.trainings > 0);
+  ctx->stats.trainings    = l.trainings;
+  ctx->stats.training_set = l.training_set;
+  ctx->stats.solves       = l.solves;
+  PetscCall(PetscInfo(guess, "Learner resumed from %s: %d solves, %d trainings, %d pairs\n", ctx->opts.load_file.c_str(), l.solves, l.trainings, l.training_set));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode SaveCheckpoint(KSPGuess guess, GuessML *ctx)
+{
+  int done;
+
+  PetscFunctionBegin;
+  PetscCall(MLRunOnLearnerRank(PetscObjectComm((PetscObject)guess), &done, [&] {
+    ctx->learner->save(ctx->opts.save_file);
+    return 1;
+  }));
+  PetscCall(PetscInfo(guess, "Learner saved to %s\n", ctx->opts.save_file.c_str()));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // Builds field transfer and learner for the current operator and DM.
 PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
 {
@@ -118,6 +156,8 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(MLGMRES_Setup, guess, 0, 0, 0));
   ctx->learner.reset();
+  ctx->trained = PETSC_FALSE;
+  ctx->stats   = KSPGuessMLStats{};
   PetscCall(DestroyField(ctx));
   PetscCall(MatCreateVecs(guess->A, &ctx->work, &ctx->Awork));
   PetscCall(VecGetSize(ctx->work, &ctx->N));
@@ -147,12 +187,11 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
       return 1;
     }));
     PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), %d LibTorch thread(s), field %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.threads, desc));
+    if (!ctx->opts.load_file.empty() && !ctx->loaded) PetscCall(LoadCheckpoint(guess, ctx));
   } else {
     PetscCall(PetscInfo(guess, "No learned guess for this problem (%s): %s\n", desc, ctx->why_inactive.c_str()));
   }
-  ctx->trained = PETSC_FALSE;
-  ctx->rebuild = PETSC_FALSE;
-  ctx->stats   = KSPGuessMLStats{};
+  ctx->rebuild      = PETSC_FALSE;
   ctx->stats.active = ctx->active;
   PetscCall(PetscLogEventEnd(MLGMRES_Setup, guess, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -251,7 +290,8 @@ PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, c
   PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)guess), &v));
   if (ctx->guess_state == GuessML::GUESS_USED) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
   else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : "zero guess"));
-  if (o && o->training_due) PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s", o->steps, o->training_set, o->loss, o->seconds));
+  if (o && o->training_due)
+    PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s, %d block(s)%s", o->steps, o->training_set, o->loss, o->seconds, o->blocks, o->grew ? " (grew)" : ""));
   PetscCall(PetscViewerASCIIPrintf(v, "  ml step %" PetscInt_FMT ": its %" PetscInt_FMT ", E_%" PetscInt_FMT " %.3e, TOS %.4f s, %s, %s%s\n", ctx->stats.solves, its, ctx->k, (double)ek, (double)tos, g, decision, t));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -307,12 +347,16 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
       u.loss                    = r.loss;
       u.seconds                 = r.seconds;
       u.steps                   = r.steps;
+      u.blocks                  = r.blocks;
+      u.grew                    = r.grew;
       return u;
     }));
     PetscCall(PetscLogEventEnd(MLGMRES_Train, guess, 0, 0, 0));
     ctx->trained = PETSC_TRUE;
     ++ctx->stats.trainings;
     PetscCall(PetscInfo(guess, "Trained %d steps on %d pairs: loss %g in %g s\n", o.steps, o.training_set, o.loss, o.seconds));
+    if (o.grew) PetscCall(PetscInfo(guess, "Training loss stagnated: residual block %d appended (identity start)\n", o.blocks));
+    if (!ctx->opts.save_file.empty() && ctx->opts.checkpoint_every > 0 && ctx->stats.trainings % ctx->opts.checkpoint_every == 0) PetscCall(SaveCheckpoint(guess, ctx));
   }
   if (o.training_set) ctx->stats.training_set = o.training_set;
   PetscCall(MonitorLine(guess, ctx, mlgmres::to_string((mlgmres::Verdict)o.verdict), &o, m.iterations, m.residual_at_k, tos));
@@ -348,7 +392,10 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
     PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0\n", desc));
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, Adam lr %g; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.learning_rate, st.training_set, st.capacity, st.evicted, st.candidates));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, st.training_set, st.capacity, st.evicted, st.candidates));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "residual blocks %d (at most %d; grown when the loss improves < %g over %d trainings)\n", st.blocks, s.max_blocks, s.growth_tolerance, s.growth_patience));
+    if (!ctx->opts.save_file.empty() || !ctx->opts.load_file.empty())
+      PetscCall(PetscViewerASCIIPrintf(viewer, "checkpoint: load %s, save %s (every %" PetscInt_FMT " trainings and at destroy)\n", ctx->opts.load_file.empty() ? "-" : ctx->opts.load_file.c_str(), ctx->opts.save_file.empty() ? "-" : ctx->opts.save_file.c_str(), ctx->opts.checkpoint_every));
     PetscCall(PetscViewerASCIIPrintf(viewer, "solves learned from %d, trainings %d (%.3g s in total, last loss %.3e)\n", st.solves, st.trainings, st.training_seconds, st.last_loss));
     PetscCall(PetscViewerASCIIPrintf(viewer, "guesses used %" PetscInt_FMT ", rejected %" PetscInt_FMT " (non-finite %d)\n", ctx->stats.guesses_used, ctx->stats.guesses_rejected, st.non_finite));
     PetscCall(PetscViewerASCIIPrintf(viewer, "moving averages: E_k %.4e, time to solution %.4e s%s\n", st.mean_residual_at_k, st.mean_time_to_solution, st.warming_up ? " (warming up)" : ""));
@@ -371,6 +418,7 @@ PetscErrorCode KSPGuessDestroy_ML(KSPGuess guess)
   GuessML *ctx = (GuessML *)guess->data;
 
   PetscFunctionBegin;
+  if (ctx->active && ctx->N >= 0 && !ctx->opts.save_file.empty()) PetscCall(SaveCheckpoint(guess, ctx));
   RemoveProbe(guess->ksp, ctx);
   PetscCall(DestroyField(ctx));
   delete ctx;
@@ -504,6 +552,38 @@ PetscErrorCode KSPGuessMLGetMonitor(KSPGuess guess, PetscBool *flg)
   PetscFunctionBegin;
   PetscCall(GetML(guess, &ctx));
   *flg = ctx->opts.monitor;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessMLSetSaveFile(KSPGuess guess, const char file[])
+{
+  GuessML *ctx;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  ctx->opts.save_file = file ? file : "";
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessMLSetLoadFile(KSPGuess guess, const char file[])
+{
+  GuessML *ctx;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  ctx->opts.load_file = file ? file : "";
+  ctx->loaded         = PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessMLSetCheckpointInterval(KSPGuess guess, PetscInt every)
+{
+  GuessML *ctx;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  PetscCall(MLOptionsCheckInt(PetscObjectComm((PetscObject)guess), "KSPGuessMLSetCheckpointInterval (option -ksp_guess_ml_checkpoint_every)", every, 0, PETSC_MAX_INT));
+  ctx->opts.checkpoint_every = every;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -22,6 +22,8 @@ PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const cha
   } else if (n == "device") {
     PetscCheck(v == "cpu" || v == "cuda", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown device '%s' (allowed: cpu, cuda)", option, value);
     PetscCheck(mlgmres::device_available(v), comm, PETSC_ERR_SUP_SYS, "%s: device '%s' is not available: this LibTorch build has no usable CUDA device (allowed here: cpu)", option, value);
+  } else if (n == "optimizer") {
+    PetscCheck(v == "adam" || v == "adagrad", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown optimizer '%s' (allowed: adam, adagrad)", option, value);
   } else if (n == "precision") {
     PetscCheck(v == "float32" || v == "float64", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown precision '%s' (allowed: float32, float64)", option, value);
   }
@@ -72,11 +74,23 @@ PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const c
   MLGMRES_STRING_OPTIONS(ML_STRING)
   ML_OPTION_NAME("monitor");
   PetscCall(PetscOptionsBool(name, "Print one line per solve: guess, metrics, decision, training", "KSPGuessMLSetMonitor", opts->monitor, &opts->monitor, NULL));
+  {
+    char file[PETSC_MAX_PATH_LEN];
+    ML_OPTION_NAME("save");
+    PetscCall(PetscOptionsString(name, "Checkpoint file written at destroy (and every checkpoint_every trainings)", "KSPGuessMLSetSaveFile", opts->save_file.c_str(), file, sizeof(file), &set));
+    if (set) opts->save_file = file;
+    ML_OPTION_NAME("load");
+    PetscCall(PetscOptionsString(name, "Checkpoint file to resume the learner from at its first solve", "KSPGuessMLSetLoadFile", opts->load_file.c_str(), file, sizeof(file), &set));
+    if (set) opts->load_file = file;
+    ML_OPTION_NAME("checkpoint_every");
+    PetscCall(PetscOptionsInt(name, "Also save every this many trainings (0: only at destroy)", "KSPGuessMLSetCheckpointInterval", opts->checkpoint_every, &opts->checkpoint_every, &set));
+    if (set) PetscCall(MLOptionsCheckInt(comm, name, opts->checkpoint_every, 0, PETSC_MAX_INT));
+  }
 #undef ML_INT
 #undef ML_REAL
 #undef ML_STRING
 #undef ML_OPTION_NAME
-  if (changed) *changed = any; /* the monitor flag needs no rebuild */
+  if (changed) *changed = any; /* monitor and checkpoint files need no rebuild */
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

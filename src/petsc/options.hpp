@@ -17,6 +17,9 @@
   X(BatchSize, core.batch_size, "batch_size", "Samples per gradient step", 1, PETSC_MAX_INT)                                      \
   X(Capacity, core.capacity, "capacity", "Training-set cap in pairs; the oldest pair is evicted first", 1, PETSC_MAX_INT)        \
   X(Recent, core.recent, "recent", "Newest training pairs a candidate must also be orthogonal to", 0, PETSC_MAX_INT)            \
+  X(MaxBlocks, core.max_blocks, "max_blocks", "Residual blocks fluidnet may add as training stagnates", 0, 64)               \
+  X(GrowthPatience, core.growth_patience, "growth_patience", "Trainings over which the loss must improve, else a block is added", 1, PETSC_MAX_INT) \
+  X(Channels, core.channels, "channels", "Feature channels of the grid networks (fluidnet, cnn)", 1, 1024)                   \
   X(LinearMax, core.linear_max, "linear_max", "Largest unknown count for the dense linear model", 1, 65536)                     \
   X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node)", 0, 4096)              \
   X(ProbeIterations, probe_iterations, "probe_iterations", "k for the metric E_k when the KSP has no GMRES restart", 1, PETSC_MAX_INT) \
@@ -25,13 +28,17 @@
 // X(Fn, member, option, help, lo, hi): PetscReal options (closed ranges).
 #define MLGMRES_REAL_OPTIONS(X)                                                                                                  \
   X(OrthogonalityThreshold, core.orthogonality, "orthogonality", "Keep a candidate only if |cos| with stored solutions is below this", 0.0, 1.0) \
-  X(LearningRate, core.learning_rate, "learning_rate", "Adam learning rate", 1e-12, 10.0)
+  X(LearningRate, core.learning_rate, "learning_rate", "Optimizer learning rate", 1e-12, 10.0)                                   \
+  X(CapacityMiB, core.capacity_mib, "capacity_mib", "Training-set cap in MiB of stored pairs (the smaller cap wins)", 1e-3, 1e9) \
+  X(GrowthTolerance, core.growth_tolerance, "growth_tolerance", "Relative loss improvement below which the model grows", 0.0, 1.0) \
+  X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0)
 
 // X(Fn, member, option, help): string options, checked by MLOptionsCheckString().
 #define MLGMRES_STRING_OPTIONS(X)                                                              \
-  X(Model, core.model, "model", "Network: cnn (needs a DMDA), linear (dense, small problems)") \
+  X(Model, core.model, "model", "Network: fluidnet (needs a DMDA), cnn (needs a DMDA), linear (dense, small problems)") \
   X(Device, core.device, "device", "Where LibTorch runs: cpu, cuda")                           \
-  X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64")
+  X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64") \
+  X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad")
 
 struct MLOptions {
   mlgmres::Settings core;
@@ -39,6 +46,9 @@ struct MLOptions {
   PetscInt probe_iterations = 30;
   PetscInt seed = 0;
   PetscBool monitor = PETSC_FALSE;
+  /* checkpoint/restart: no rebuild when these change */
+  std::string save_file, load_file;
+  PetscInt    checkpoint_every = 0;
 };
 
 // Reads the table under `base` (e.g. "-ksp_guess_ml_") inside an open options

@@ -1,0 +1,243 @@
+// Checkpoint/restart of the learner. File layout (little-endian host order):
+//   "MLGMRESK"  magic, 8 bytes
+//   u32         format version (kVersion)
+//   u64         payload size
+//   payload     problem and model description, counters, policy state,
+//               replay stores, sampler state, then LibTorch's archive of the
+//               network weights and optimizer state
+//   u64         FNV-1a hash of the payload
+// The description is checked before anything is replaced, so a file written
+// for another problem or model is refused with the reason, and this learner
+// is left as it was.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "learner_impl.hpp"
+#include "mlgmres/checkpoint.hpp"
+
+namespace mlgmres {
+
+namespace {
+
+constexpr char kMagic[8] = {'M', 'L', 'G', 'M', 'R', 'E', 'S', 'K'};
+constexpr std::uint32_t kVersion = 1;
+using Kind = CheckpointError::Kind;
+
+std::uint64_t fnv1a(const std::string &data) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : data) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+class Writer {
+ public:
+  template <class T> void put(const T &v) { out_.append(reinterpret_cast<const char *>(&v), sizeof(T)); }
+  void put(const std::string &s) {
+    put<std::uint64_t>(s.size());
+    out_.append(s);
+  }
+  template <class T> void put_vector(const std::vector<T> &v) {
+    put<std::uint64_t>(v.size());
+    out_.append(reinterpret_cast<const char *>(v.data()), v.size() * sizeof(T));
+  }
+  const std::string &bytes() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  Reader(const std::string &data, const std::string &path) : data_(data), path_(path) {}
+  template <class T> T get() {
+    T v;
+    need(sizeof(T));
+    std::memcpy(&v, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string get_string() {
+    const auto n = get<std::uint64_t>();
+    need(n);
+    std::string s = data_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  template <class T> std::vector<T> get_vector() {
+    const auto n = get<std::uint64_t>();
+    need(n * sizeof(T));
+    std::vector<T> v(n);
+    std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+    return v;
+  }
+
+ private:
+  void need(std::uint64_t n) const {
+    if (n > data_.size() - pos_) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path_ + "' is corrupted: a record runs past the end of its payload");
+  }
+  const std::string &data_;
+  std::string path_;
+  std::size_t pos_ = 0;
+};
+
+// What a checkpoint must agree with to be loaded into a learner.
+std::string describe(const Settings &s, const Geometry &g, int blocks) {
+  std::ostringstream o;
+  o << "model " << s.model << " (" << s.channels << " channels, " << blocks << " blocks, " << s.precision << ", optimizer " << s.optimizer << ") on ";
+  if (g.structured()) o << g.dim << "-D grid " << g.n[0] << "x" << g.n[1] << "x" << g.n[2] << " with " << g.dof << " dof";
+  else o << g.size() << " unknowns without grid";
+  return o.str();
+}
+
+void put_samples(Writer &w, const std::deque<Sample> &set) {
+  w.put<std::uint64_t>(set.size());
+  for (const Sample &s : set) {
+    w.put_vector(s.b);
+    w.put_vector(s.x);
+  }
+}
+
+std::deque<Sample> get_samples(Reader &r, std::size_t field, const std::string &path) {
+  std::deque<Sample> set(r.get<std::uint64_t>());
+  for (Sample &s : set) {
+    s.b = r.get_vector<float>();
+    s.x = r.get_vector<float>();
+    if (s.b.size() != field || s.x.size() != field) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: a stored pair has the wrong size");
+  }
+  return set;
+}
+
+void put_doubles(Writer &w, const std::deque<double> &d) { w.put_vector(std::vector<double>(d.begin(), d.end())); }
+std::deque<double> get_doubles(Reader &r) {
+  auto v = r.get_vector<double>();
+  return std::deque<double>(v.begin(), v.end());
+}
+
+}  // namespace
+
+void Learner::save(const std::string &path) const {
+  const Impl &m = *impl_;
+  Writer w;
+  w.put(describe(m.settings, m.geometry, m.net->blocks()));
+  w.put<std::int32_t>(m.net->blocks());
+  w.put(m.target_scale);
+  w.put<std::int32_t>(m.trainings);
+  w.put<std::int32_t>(m.guesses);
+  w.put<std::int32_t>(m.non_finite);
+  w.put(m.last_loss);
+  w.put(m.training_seconds);
+  w.put_vector(m.losses);
+  const PolicyState ps = m.policy.state();
+  put_doubles(w, ps.residuals);
+  put_doubles(w, ps.times);
+  w.put<std::int32_t>(ps.solves);
+  w.put<std::int32_t>(ps.pending);
+  w.put<std::uint8_t>(ps.warmed);
+  w.put<std::uint8_t>(ps.trigger);
+  put_samples(w, m.store.training());
+  put_samples(w, m.store.pending());
+  w.put<std::uint64_t>(m.store.evicted());
+  std::ostringstream rng;
+  rng << m.rng;
+  w.put(rng.str());
+  torch::serialize::OutputArchive archive;
+  m.net->save(archive);
+  m.trainer->save(archive);
+  std::ostringstream torch_bytes;
+  archive.save_to(torch_bytes);
+  w.put(torch_bytes.str());
+
+  // Write next to the target and rename: a crash never leaves half a file.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw CheckpointError(Kind::Write, "cannot write checkpoint '" + path + "'");
+    f.write(kMagic, sizeof(kMagic));
+    f.write(reinterpret_cast<const char *>(&kVersion), sizeof(kVersion));
+    const std::uint64_t size = w.bytes().size(), hash = fnv1a(w.bytes());
+    f.write(reinterpret_cast<const char *>(&size), sizeof(size));
+    f.write(w.bytes().data(), (std::streamsize)size);
+    f.write(reinterpret_cast<const char *>(&hash), sizeof(hash));
+    if (!f.flush()) throw CheckpointError(Kind::Write, "cannot write checkpoint '" + path + "' (disk full?)");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CheckpointError(Kind::Write, "cannot move checkpoint into place at '" + path + "'");
+}
+
+void Learner::load(const std::string &path) {
+  Impl &m = *impl_;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw CheckpointError(Kind::Missing, "checkpoint '" + path + "' cannot be opened (missing or unreadable)");
+  const std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const std::size_t header = sizeof(kMagic) + sizeof(std::uint32_t) + sizeof(std::uint64_t);
+  if (file.size() < sizeof(kMagic) || std::memcmp(file.data(), kMagic, sizeof(kMagic)) != 0)
+    throw CheckpointError(file.size() < sizeof(kMagic) ? Kind::Truncated : Kind::Corrupted, "'" + path + "' is not an mlgmres checkpoint (bad magic number" + std::string(file.size() < sizeof(kMagic) ? ", file too short" : "") + ")");
+  if (file.size() < header) throw CheckpointError(Kind::Truncated, "checkpoint '" + path + "' is truncated (incomplete header)");
+  std::uint32_t version;
+  std::uint64_t size;
+  std::memcpy(&version, file.data() + sizeof(kMagic), sizeof(version));
+  std::memcpy(&size, file.data() + sizeof(kMagic) + sizeof(version), sizeof(size));
+  if (version != kVersion)
+    throw CheckpointError(Kind::Version, "checkpoint '" + path + "' has format version " + std::to_string(version) + "; this library reads version " + std::to_string(kVersion));
+  if (file.size() - header < size || file.size() - header - size < sizeof(std::uint64_t))
+    throw CheckpointError(Kind::Truncated, "checkpoint '" + path + "' is truncated: " + std::to_string(file.size()) + " bytes, expected " + std::to_string(header + size + sizeof(std::uint64_t)));
+  if (file.size() != header + size + sizeof(std::uint64_t)) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: trailing bytes after the payload");
+  const std::string payload = file.substr(header, size);
+  std::uint64_t hash;
+  std::memcpy(&hash, file.data() + header + size, sizeof(hash));
+  if (hash != fnv1a(payload)) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: checksum mismatch");
+
+  Reader r(payload, path);
+  const std::string written_for = r.get_string();
+  const int blocks = r.get<std::int32_t>();
+  const std::string here = describe(m.settings, m.geometry, blocks);
+  if (written_for != here)
+    throw CheckpointError(Kind::Mismatch, "checkpoint '" + path + "' was written for " + written_for + "; this solver has " + here);
+  // Everything is read into temporaries first; the learner changes only at the end.
+  const double target_scale = r.get<double>();
+  const int trainings = r.get<std::int32_t>(), guesses = r.get<std::int32_t>(), non_finite = r.get<std::int32_t>();
+  const double last_loss = r.get<double>(), training_seconds = r.get<double>();
+  std::vector<double> losses = r.get_vector<double>();
+  PolicyState ps;
+  ps.residuals = get_doubles(r);
+  ps.times = get_doubles(r);
+  ps.solves = r.get<std::int32_t>();
+  ps.pending = r.get<std::int32_t>();
+  ps.warmed = r.get<std::uint8_t>();
+  ps.trigger = r.get<std::uint8_t>();
+  std::deque<Sample> training = get_samples(r, m.store.field_size(), path), pending = get_samples(r, m.store.field_size(), path);
+  const auto evicted = r.get<std::uint64_t>();
+  std::mt19937_64 rng;
+  std::istringstream(r.get_string()) >> rng;
+  std::istringstream torch_bytes(r.get_string());
+
+  auto fresh = std::make_unique<Impl>(m.settings, m.geometry);
+  for (int i = 0; i < blocks; ++i)
+    if (!fresh->trainer->grow()) throw CheckpointError(Kind::Mismatch, "checkpoint '" + path + "' has residual blocks but model " + m.settings.model + " cannot grow");
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(torch_bytes, fresh->device);
+    fresh->net->load(archive);
+    fresh->trainer->load(archive);
+  } catch (const c10::Error &e) {
+    throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "': the network or optimizer state does not load: " + e.what_without_backtrace());
+  }
+  fresh->net->eval();
+  fresh->target_scale = target_scale;
+  fresh->trainings = trainings;
+  fresh->guesses = guesses;
+  fresh->non_finite = non_finite;
+  fresh->last_loss = last_loss;
+  fresh->training_seconds = training_seconds;
+  fresh->losses = std::move(losses);
+  fresh->policy.restore(ps);
+  fresh->store.restore(std::move(training), std::move(pending), evicted);
+  fresh->rng = rng;
+  impl_ = std::move(fresh);
+}
+
+}  // namespace mlgmres

@@ -1,0 +1,40 @@
+// The learner's state, shared by learner.cpp (the algorithm) and
+// checkpoint.cpp (its serialization). Internal to the core.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "mlgmres/learner.hpp"
+#include "mlgmres/replay_store.hpp"
+#include "network.hpp"
+#include "trainer.hpp"
+
+namespace mlgmres {
+
+struct Learner::Impl {
+  Impl(const Settings &s, const Geometry &g);
+
+  Settings settings;
+  Geometry geometry;
+  torch::Device device;
+  torch::Dtype dtype;
+  Policy policy;
+  ReplayStore store;
+  std::mt19937_64 rng;
+  NetworkPtr net;
+  std::unique_ptr<Trainer> trainer;
+  Verdict pending = Verdict::Skipped;  // screen() result awaiting learn()
+  double target_scale = 0;  // typical ||x||/||b||, fixed at the first training
+  int trainings = 0, guesses = 0, non_finite = 0;
+  double last_loss = 0, training_seconds = 0;
+  std::vector<double> losses;  // training losses since the model last grew
+};
+
+// Pairs that fit both caps: the count and the MiB budget (two float fields each).
+std::size_t effective_capacity(const Settings &s, const Geometry &g);
+
+}  // namespace mlgmres
