@@ -7,50 +7,16 @@
 
 #include "mlgmres/learner.hpp"
 #include "mlgmres/models.hpp"
+#include "laplace_1d.hpp"
 
 using namespace mlgmres;
 
-namespace {
-
-// Tridiagonal 1-D Laplacian solve (Thomas algorithm): the exact x for b.
-std::vector<double> solve_laplace_1d(const std::vector<double> &b) {
-  const std::size_t n = b.size();
-  std::vector<double> c(n), d(n), x(n);
-  c[0] = -0.5;
-  d[0] = b[0] / 2;
-  for (std::size_t i = 1; i < n; ++i) {
-    const double m = 2 + c[i - 1];
-    c[i] = -1 / m;
-    d[i] = (b[i] + d[i - 1]) / m;
-  }
-  x[n - 1] = d[n - 1];
-  for (std::size_t i = n - 1; i-- > 0;) x[i] = d[i] - c[i] * x[i + 1];
-  return x;
-}
-
-std::vector<double> bump(std::size_t n, double centre, double scale) {
-  std::vector<double> b(n);
-  for (std::size_t i = 0; i < n; ++i) b[i] = scale * std::exp(-std::pow((double)i - centre, 2) / 8.0);
-  return b;
-}
-
-double rel_err(const std::vector<double> &a, const std::vector<double> &b) {
-  double num = 0, den = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += b[i] * b[i];
-  return std::sqrt(num / den);
-}
-
-SolveMetrics some_metrics() {
-  SolveMetrics m;
-  m.iterations = 10;
-  m.residual_at_k = 1;
-  m.time_to_solution = 1;
-  return m;
-}
-
-}  // namespace
+using namespace mlgmres_test;
 
 TEST(Models, RegistryNamesAndGridRequirements) {
+  ASSERT_NE(find_model("fluidnet"), nullptr);
+  EXPECT_TRUE(find_model("fluidnet")->needs_grid);
+  EXPECT_EQ(Settings().model, "fluidnet");  // the default
   ASSERT_NE(find_model("cnn"), nullptr);
   ASSERT_NE(find_model("linear"), nullptr);
   EXPECT_TRUE(find_model("cnn")->needs_grid);
@@ -86,9 +52,7 @@ TEST(Learner, NoGuessBeforeTheFirstTraining) {
 // solution than the zero guess, and scale with ||b|| (normalization).
 static void learns_1d_laplacian(const std::string &model) {
   const std::size_t n = 32;
-  Geometry g;
-  g.dim = 1;
-  g.n = {{(std::int64_t)n, 1, 1}};
+  Geometry g = line((std::int64_t)n);
   Settings s;
   s.model = model;
   s.warmup = 40;
@@ -130,3 +94,82 @@ static void learns_1d_laplacian(const std::string &model) {
 
 TEST(Learner, LinearModelLearnsA1DLaplacian) { learns_1d_laplacian("linear"); }
 TEST(Learner, CnnLearnsA1DLaplacian) { learns_1d_laplacian("cnn"); }
+TEST(Learner, FluidnetLearnsA1DLaplacian) { learns_1d_laplacian("fluidnet"); }
+
+// Normalization by ||b||, not by a signed maximum: negative and mixed-sign
+// fields get guesses as finite as positive ones; a zero field gets none.
+TEST(Learner, NormalizationHandlesNegativeAndZeroFields) {
+  Settings s;
+  s.model = "linear";
+  s.warmup = 20;
+  s.train_steps = 50;
+  Learner l(s, line(24));
+  feed(l, 20, 3);
+  ASSERT_TRUE(l.trained());
+  std::vector<double> neg = bump(24, 10, -1.0), mixed = bump(24, 6, 1.0), x(24);
+  const std::vector<double> other = bump(24, 17, -1.0);
+  for (std::size_t i = 0; i < 24; ++i) mixed[i] += other[i];
+  for (const auto *b : {&neg, &mixed}) {
+    ASSERT_EQ(l.guess(b->data(), x.data()), GuessStatus::Ok);
+    for (double v : x) EXPECT_TRUE(std::isfinite(v));
+  }
+  std::vector<double> zero(24, 0.0);
+  EXPECT_EQ(l.guess(zero.data(), x.data()), GuessStatus::ZeroRhs);
+}
+
+// A diverging training (absurd learning rate) makes the network's output
+// non-finite: the guess is refused and counted, never handed to the solver.
+TEST(Learner, RejectsAndCountsNonFiniteGuesses) {
+  Settings s;
+  s.model = "fluidnet";
+  s.warmup = 10;
+  s.train_steps = 30;
+  s.learning_rate = 1e30;
+  Learner l(s, line(16));
+  feed(l, 10, 5);
+  ASSERT_TRUE(l.trained());
+  std::vector<double> b = bump(16, 8, 1.0), x(16, 123.0);
+  EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::NonFinite);
+  EXPECT_EQ(x[0], 123.0);  // untouched
+  EXPECT_EQ(l.status().non_finite, 1);
+  EXPECT_EQ(l.status().guesses, 0);
+}
+
+// Same seed, same data: the same network, bit for bit (1 rank, synchronous).
+TEST(Learner, SeedMakesTrainingDeterministic) {
+  auto run = [](std::int64_t seed) {
+    Settings s;
+    s.model = "fluidnet";
+    s.warmup = 12;
+    s.train_steps = 40;
+    s.seed = seed;
+    s.threads = 1;
+    Learner l(s, line(32));
+    feed(l, 16, 11);
+    std::vector<double> b = bump(32, 15.5, 1.0), x(32);
+    EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::Ok);
+    return x;
+  };
+  EXPECT_EQ(run(42), run(42));
+  EXPECT_NE(run(42), run(43));
+}
+
+// X_t is capped by count and by MiB, whichever is smaller, and stays at the
+// cap over a long run: memory does not grow with the number of solves.
+TEST(Learner, TrainingSetStaysBoundedOver10000Solves) {
+  Settings s;
+  s.model = "linear";
+  s.warmup = 5;
+  s.orthogonality = 1.0;
+  s.retrain_every = 500;
+  s.train_steps = 1;
+  s.capacity = 1000;
+  s.capacity_mib = 40 * 2 * sizeof(float) * 16 / (1024.0 * 1024.0);  // 40 pairs of 16 values
+  Learner l(s, line(16));
+  EXPECT_EQ(l.status().capacity, 40u);
+  feed(l, 10000, 21);
+  const LearnerStatus st = l.status();
+  EXPECT_EQ(st.training_set, 40u);
+  EXPECT_GT(st.evicted, 9000u);
+  EXPECT_LE(st.candidates, 500u);
+}

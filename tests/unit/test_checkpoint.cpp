@@ -1,0 +1,144 @@
+// Checkpoint/restart: a round trip resumes exactly where the run stopped, and
+// each kind of bad file is refused with a CheckpointError of its own kind.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "laplace_1d.hpp"
+#include "mlgmres/checkpoint.hpp"
+
+using namespace mlgmres;
+using namespace mlgmres_test;
+using Kind = CheckpointError::Kind;
+
+namespace {
+
+Settings settings() {
+  Settings s;
+  s.model = "fluidnet";
+  s.warmup = 10;
+  s.orthogonality = 1.0;
+  s.train_steps = 20;
+  s.growth_patience = 1;
+  s.growth_tolerance = 1.0;  // grow, so blocks must be restored too
+  s.max_blocks = 1;
+  s.capacity = 12;           // and eviction has happened
+  s.seed = 4;
+  s.threads = 1;
+  return s;
+}
+
+std::string temp_path(const std::string &name) { return ::testing::TempDir() + "mlgmres_" + name + ".ckpt"; }
+
+std::string read(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+void write(const std::string &path, const std::string &bytes) { std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes; }
+
+Kind load_error(Learner &l, const std::string &path, std::string *what = nullptr) {
+  try {
+    l.load(path);
+  } catch (const CheckpointError &e) {
+    if (what) *what = e.what();
+    return e.kind();
+  }
+  ADD_FAILURE() << "loading " << path << " did not fail";
+  return Kind::Write;
+}
+
+std::vector<double> guess(Learner &l) {
+  std::vector<double> b = bump((std::size_t)l.geometry().size(), 9.5, 1.0), x(b.size());
+  EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::Ok);
+  return x;
+}
+
+}  // namespace
+
+TEST(Checkpoint, RoundTripResumesTheSameRun) {
+  const std::string path = temp_path("roundtrip");
+  Learner original(settings(), line(24));
+  feed(original, 16, 1);
+  original.save(path);
+  Learner resumed(settings(), line(24));
+  resumed.load(path);
+  const LearnerStatus a = original.status(), b = resumed.status();
+  EXPECT_EQ(b.blocks, 1);
+  EXPECT_EQ(b.parameters, a.parameters);
+  EXPECT_EQ(b.training_set, a.training_set);
+  EXPECT_EQ(b.evicted, a.evicted);
+  EXPECT_EQ(b.solves, a.solves);
+  EXPECT_EQ(b.trainings, a.trainings);
+  EXPECT_EQ(b.mean_residual_at_k, a.mean_residual_at_k);
+  EXPECT_EQ(guess(resumed), guess(original));
+  // weights, optimizer state, stores and sampler all continue identically
+  feed(original, 6, 2);
+  feed(resumed, 6, 2);
+  EXPECT_EQ(guess(resumed), guess(original));
+  std::remove(path.c_str());
+}
+
+TEST(Checkpoint, MissingFile) {
+  Learner l(settings(), line(24));
+  EXPECT_EQ(load_error(l, temp_path("does_not_exist")), Kind::Missing);
+}
+
+TEST(Checkpoint, TruncatedFile) {
+  const std::string path = temp_path("truncated");
+  Learner l(settings(), line(24));
+  feed(l, 12, 1);
+  l.save(path);
+  const std::string bytes = read(path);
+  for (std::size_t keep : {std::size_t(4), std::size_t(14), bytes.size() / 2, bytes.size() - 1}) {
+    write(path, bytes.substr(0, keep));
+    EXPECT_EQ(load_error(l, path), Kind::Truncated) << keep << " bytes";
+  }
+  std::remove(path.c_str());
+}
+
+TEST(Checkpoint, CorruptedFile) {
+  const std::string path = temp_path("corrupted");
+  Learner l(settings(), line(24));
+  feed(l, 12, 1);
+  l.save(path);
+  std::string bytes = read(path);
+  bytes[bytes.size() / 2] ^= 0x5a;  // a flipped byte inside the payload
+  write(path, bytes);
+  std::string what;
+  EXPECT_EQ(load_error(l, path, &what), Kind::Corrupted);
+  EXPECT_NE(what.find("checksum"), std::string::npos) << what;
+  write(path, "this is not a checkpoint at all");
+  EXPECT_EQ(load_error(l, path), Kind::Corrupted);
+  std::remove(path.c_str());
+}
+
+TEST(Checkpoint, OtherFormatVersion) {
+  const std::string path = temp_path("version");
+  Learner l(settings(), line(24));
+  l.save(path);
+  std::string bytes = read(path);
+  bytes[8] = 99;  // the version field follows the 8-byte magic
+  write(path, bytes);
+  EXPECT_EQ(load_error(l, path), Kind::Version);
+  std::remove(path.c_str());
+}
+
+TEST(Checkpoint, ShapeOrModelMismatchLeavesTheLearnerUntouched) {
+  const std::string path = temp_path("mismatch");
+  Learner l(settings(), line(24));
+  feed(l, 12, 1);
+  l.save(path);
+  Learner other_grid(settings(), line(32));
+  std::string what;
+  EXPECT_EQ(load_error(other_grid, path, &what), Kind::Mismatch);
+  EXPECT_NE(what.find("24x1x1"), std::string::npos) << what;
+  EXPECT_FALSE(other_grid.trained());
+  Settings cnn = settings();
+  cnn.model = "cnn";
+  Learner other_model(cnn, line(24));
+  EXPECT_EQ(load_error(other_model, path), Kind::Mismatch);
+  std::remove(path.c_str());
+}
