@@ -2,6 +2,8 @@
 
 #include <mpi.h>
 
+#include <sched.h>
+
 #include <string>
 #include <thread>
 
@@ -106,8 +108,13 @@ mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts) {
       MPI_Comm_size(node, &local);
       MPI_Comm_free(&node);
     }
-    const unsigned cores = std::thread::hardware_concurrency();
-    s.threads = cores > 0 ? std::max(1, (int)cores / local) : 1;
+    // A rank that mpiexec bound to some cores uses exactly those (more threads
+    // than bound cores make LibTorch's thread pool fight itself); an unbound
+    // rank takes its share of the node.
+    const int cores = std::max(1, (int)std::thread::hardware_concurrency());
+    cpu_set_t mask;
+    const int bound = sched_getaffinity(0, sizeof(mask), &mask) == 0 ? CPU_COUNT(&mask) : cores;
+    s.threads = bound < cores ? std::max(1, bound) : std::max(1, cores / local);
   }
   return s;
 }
