@@ -1,48 +1,57 @@
-static char help[] = "Sequence of 2-D Poisson problems whose sources are Gaussian charges that move at random\n\
+static char help[] = "Sequence of Poisson problems whose sources are Gaussian charges that move at random\n\
 every step, as in Luna, Klymko and Blaschke, \"Accelerating GMRES with Deep Learning in Real-Time\".\n\
--u = f on [-1,1]^2, zero Dirichlet, 5-point stencil on an n x n DMDA of interior points.\n\
+-u = f on [-1,1]^d, zero Dirichlet, 5-point (2-D) or 7-point (3-D, the pressure-Poisson case)\n\
+stencil on a DMDA of n points per side.\n\
 The solver comes entirely from the options database; with libmlgmres loaded (-dll_append) try\n\
 -ksp_type mlgmres or -ksp_guess_type ml.\n\n\
   -n <32>          : interior points per side\n\
+  -dim <2>         : 2 or 3\n\
   -steps <100>     : number of right-hand sides (time steps)\n\
   -charges <1>     : number of charges\n\
-  -width <0.1>     : Gaussian width of a charge\n\
+  -width <0.1>     : Gaussian width of a charge (the dipole's narrow lobe)\n\
+  -width2 <2 width>: width of the dipole's wide lobe\n\
   -dipole          : each charge is the paper's asymmetric two-scale dipole\n\
   -walk <0>        : if > 0, charges take random steps of this size instead of jumping anywhere\n\
   -seed <0>        : seed of the charge motion\n\
-  -tail <steps/4>  : the summary also reports the mean iterations over this many last steps\n\n";
+  -tail <steps/4>  : the summary also reports the mean iterations over this many last steps\n\
+  -history <file>  : write per-step iterations, solve time and true residual (CSV) to <file>,\n\
+                     and the residual history of the last solve to <file>.last\n\n";
 
 #include <petscdmda.h>
 #include <petscksp.h>
 
 typedef struct {
-  PetscInt    n, steps, charges, tail;
-  PetscReal   width, walk;
+  PetscInt    n, dim, steps, charges, tail;
+  PetscReal   width, width2, walk;
   PetscBool   dipole;
-  PetscReal  *cx, *cy; /* charge centres */
+  PetscReal  *c; /* charge centres, dim coordinates each */
   PetscRandom rnd;
 } Problem;
 
+/* h^2-scaled (2-D) or h^2-scaled 7-point (3-D) Laplacian; neighbours outside the grid are
+   the zero boundary. */
 static PetscErrorCode AssembleLaplacian(DM da, Mat A)
 {
   DMDALocalInfo info;
-  MatStencil    row, col[5];
-  PetscScalar   v[5];
+  MatStencil    row, col[7];
+  PetscScalar   v[7];
 
   PetscFunctionBeginUser;
   PetscCall(DMDAGetLocalInfo(da, &info));
-  for (PetscInt j = info.ys; j < info.ys + info.ym; j++) {
-    for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
-      PetscInt k = 0;
-      row.i = i;
-      row.j = j;
-      /* h^2-scaled stencil; neighbours outside the grid are the zero boundary */
-      col[k].i = i, col[k].j = j, v[k++] = 4.0;
-      if (i > 0) col[k].i = i - 1, col[k].j = j, v[k++] = -1.0;
-      if (i < info.mx - 1) col[k].i = i + 1, col[k].j = j, v[k++] = -1.0;
-      if (j > 0) col[k].i = i, col[k].j = j - 1, v[k++] = -1.0;
-      if (j < info.my - 1) col[k].i = i, col[k].j = j + 1, v[k++] = -1.0;
-      PetscCall(MatSetValuesStencil(A, 1, &row, k, col, v, INSERT_VALUES));
+  for (PetscInt k = info.zs; k < info.zs + info.zm; k++) {
+    for (PetscInt j = info.ys; j < info.ys + info.ym; j++) {
+      for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
+        PetscInt m = 0;
+        row.i = i, row.j = j, row.k = k;
+        col[m] = row, v[m++] = 2.0 * info.dim;
+        if (i > 0) col[m] = row, col[m].i = i - 1, v[m++] = -1.0;
+        if (i < info.mx - 1) col[m] = row, col[m].i = i + 1, v[m++] = -1.0;
+        if (j > 0) col[m] = row, col[m].j = j - 1, v[m++] = -1.0;
+        if (j < info.my - 1) col[m] = row, col[m].j = j + 1, v[m++] = -1.0;
+        if (info.dim == 3 && k > 0) col[m] = row, col[m].k = k - 1, v[m++] = -1.0;
+        if (info.dim == 3 && k < info.mz - 1) col[m] = row, col[m].k = k + 1, v[m++] = -1.0;
+        PetscCall(MatSetValuesStencil(A, 1, &row, m, col, v, INSERT_VALUES));
+      }
     }
   }
   PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
@@ -53,50 +62,52 @@ static PetscErrorCode AssembleLaplacian(DM da, Mat A)
 static PetscErrorCode MoveCharges(Problem *p)
 {
   PetscFunctionBeginUser;
-  for (PetscInt c = 0; c < p->charges; c++) {
-    PetscReal rx, ry;
-    PetscCall(PetscRandomGetValueReal(p->rnd, &rx));
-    PetscCall(PetscRandomGetValueReal(p->rnd, &ry));
-    if (p->walk > 0) {
-      p->cx[c] = PetscMin(0.8, PetscMax(-0.8, p->cx[c] + p->walk * (2 * rx - 1)));
-      p->cy[c] = PetscMin(0.8, PetscMax(-0.8, p->cy[c] + p->walk * (2 * ry - 1)));
-    } else {
-      p->cx[c] = 0.8 * (2 * rx - 1);
-      p->cy[c] = 0.8 * (2 * ry - 1);
-    }
+  for (PetscInt q = 0; q < p->charges * p->dim; q++) {
+    PetscReal r;
+    PetscCall(PetscRandomGetValueReal(p->rnd, &r));
+    if (p->walk > 0) p->c[q] = PetscMin(0.8, PetscMax(-0.8, p->c[q] + p->walk * (2 * r - 1)));
+    else p->c[q] = 0.8 * (2 * r - 1);
   }
   PetscFunctionReturn(0);
 }
 
-static PetscReal Gaussian(PetscReal x, PetscReal y, PetscReal cx, PetscReal cy, PetscReal w)
+/* Gaussian of width w centred at c shifted by `dx` along x */
+static PetscReal Gaussian(PetscInt dim, const PetscReal *x, const PetscReal *c, PetscReal dx, PetscReal w)
 {
-  return PetscExpReal(-((x - cx) * (x - cx) + (y - cy) * (y - cy)) / (2 * w * w));
+  PetscReal d2 = 0;
+  for (PetscInt a = 0; a < dim; a++) {
+    const PetscReal d = x[a] - c[a] - (a == 0 ? dx : 0);
+    d2 += d * d;
+  }
+  return PetscExpReal(-d2 / (2 * w * w));
 }
 
 /* b = h^2 f with f a sum of charges at the current centres */
 static PetscErrorCode FormRHS(DM da, Problem *p, Vec b)
 {
   DMDALocalInfo info;
-  PetscScalar **arr;
+  PetscScalar  *arr;
   PetscReal     h = 2.0 / (p->n + 1);
 
   PetscFunctionBeginUser;
   PetscCall(DMDAGetLocalInfo(da, &info));
-  PetscCall(DMDAVecGetArray(da, b, &arr));
-  for (PetscInt j = info.ys; j < info.ys + info.ym; j++) {
-    for (PetscInt i = info.xs; i < info.xs + info.xm; i++) {
-      PetscReal x = -1 + (i + 1) * h, y = -1 + (j + 1) * h, f = 0;
-      for (PetscInt c = 0; c < p->charges; c++) {
-        if (p->dipole) { /* asymmetric two-scale dipole: a narrow positive and a wide negative lobe */
-          f += Gaussian(x, y, p->cx[c] - p->width, p->cy[c], p->width) - 0.5 * Gaussian(x, y, p->cx[c] + 1.5 * p->width, p->cy[c], 2 * p->width);
-        } else {
-          f += Gaussian(x, y, p->cx[c], p->cy[c], p->width);
+  PetscCall(VecGetArray(b, &arr)); /* local part, x fastest */
+  for (PetscInt k = info.zs, l = 0; k < info.zs + info.zm; k++) {
+    for (PetscInt j = info.ys; j < info.ys + info.ym; j++) {
+      for (PetscInt i = info.xs; i < info.xs + info.xm; i++, l++) {
+        const PetscReal x[3] = {-1 + (i + 1) * h, -1 + (j + 1) * h, -1 + (k + 1) * h};
+        PetscReal       f    = 0;
+        for (PetscInt q = 0; q < p->charges; q++) {
+          const PetscReal *c = p->c + q * p->dim;
+          /* the paper's asymmetric two-scale dipole: a narrow positive and a wide negative lobe */
+          if (p->dipole) f += Gaussian(p->dim, x, c, -p->width, p->width) - 0.5 * Gaussian(p->dim, x, c, 1.5 * p->width, p->width2);
+          else f += Gaussian(p->dim, x, c, 0, p->width);
         }
+        arr[l] = h * h * f;
       }
-      arr[j][i] = h * h * f;
     }
   }
-  PetscCall(DMDAVecRestoreArray(da, b, &arr));
+  PetscCall(VecRestoreArray(b, &arr));
   PetscFunctionReturn(0);
 }
 
@@ -123,6 +134,9 @@ int main(int argc, char **argv)
   Vec            x, b, r;
   KSP            ksp;
   PetscInt       its, totalits = 0, lastits = 0, seed = 0, unconverged = 0;
+  char           history[PETSC_MAX_PATH_LEN] = "";
+  PetscBool      write_history;
+  FILE          *hist = NULL;
   PetscReal      maxrel = 0, tinfer, ttrain, tcollect;
   PetscLogDouble t0, t1;
 
@@ -130,6 +144,8 @@ int main(int argc, char **argv)
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
   PetscCall(PetscLogDefaultBegin()); /* so the summary can report the learner's events */
   p.n       = 32;
+  p.dim     = 2;
+  p.width2  = -1;
   p.steps   = 100;
   p.charges = 1;
   p.width   = 0.1;
@@ -138,18 +154,23 @@ int main(int argc, char **argv)
   p.tail    = -1;
   PetscOptionsBegin(PETSC_COMM_WORLD, NULL, "Moving-charge Poisson options", NULL);
   PetscCall(PetscOptionsRangeInt("-n", "Interior points per side", NULL, p.n, &p.n, NULL, 4, 100000));
+  PetscCall(PetscOptionsRangeInt("-dim", "Space dimension", NULL, p.dim, &p.dim, NULL, 2, 3));
   PetscCall(PetscOptionsBoundedInt("-steps", "Number of right-hand sides", NULL, p.steps, &p.steps, NULL, 1));
   PetscCall(PetscOptionsBoundedInt("-charges", "Number of charges", NULL, p.charges, &p.charges, NULL, 1));
-  PetscCall(PetscOptionsReal("-width", "Gaussian width of a charge", NULL, p.width, &p.width, NULL));
+  PetscCall(PetscOptionsReal("-width", "Gaussian width of a charge (the dipole's narrow lobe)", NULL, p.width, &p.width, NULL));
+  PetscCall(PetscOptionsReal("-width2", "Width of the dipole's wide lobe (default 2 width)", NULL, p.width2, &p.width2, NULL));
   PetscCall(PetscOptionsBool("-dipole", "Asymmetric two-scale dipoles", NULL, p.dipole, &p.dipole, NULL));
   PetscCall(PetscOptionsReal("-walk", "Random-walk step size (0: jump anywhere)", NULL, p.walk, &p.walk, NULL));
   PetscCall(PetscOptionsBoundedInt("-seed", "Seed of the charge motion", NULL, seed, &seed, NULL, 0));
+  PetscCall(PetscOptionsString("-history", "Per-step CSV file (and <file>.last: residuals of the last solve)", NULL, history, history, sizeof(history), &write_history));
   PetscCall(PetscOptionsInt("-tail", "Report the mean iterations over this many last steps", NULL, p.tail, &p.tail, NULL));
   PetscOptionsEnd();
   if (p.tail < 1 || p.tail > p.steps) p.tail = PetscMax(1, p.steps / 4);
+  if (p.width2 <= 0) p.width2 = 2 * p.width;
   PetscCheck(p.width > 0, PETSC_COMM_WORLD, PETSC_ERR_ARG_OUTOFRANGE, "-width must be positive");
 
-  PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, p.n, p.n, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &da));
+  if (p.dim == 2) PetscCall(DMDACreate2d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, p.n, p.n, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, &da));
+  else PetscCall(DMDACreate3d(PETSC_COMM_WORLD, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DM_BOUNDARY_NONE, DMDA_STENCIL_STAR, p.n, p.n, p.n, PETSC_DECIDE, PETSC_DECIDE, PETSC_DECIDE, 1, 1, NULL, NULL, NULL, &da));
   PetscCall(DMSetUp(da));
   PetscCall(DMCreateMatrix(da, &A));
   PetscCall(AssembleLaplacian(da, A));
@@ -163,8 +184,13 @@ int main(int argc, char **argv)
   PetscCall(KSPSetOperators(ksp, A, A));
   PetscCall(KSPSetFromOptions(ksp));
 
-  PetscCall(PetscMalloc2(p.charges, &p.cx, p.charges, &p.cy));
-  for (PetscInt c = 0; c < p.charges; c++) p.cx[c] = p.cy[c] = 0;
+  PetscCall(PetscCalloc1(p.charges * p.dim, &p.c));
+  /* the last solve's residual norms, for -history */
+  if (write_history) {
+    PetscCall(KSPSetResidualHistory(ksp, NULL, PETSC_DECIDE, PETSC_TRUE));
+    PetscCall(PetscFOpen(PETSC_COMM_WORLD, history, "w", &hist));
+    PetscCall(PetscFPrintf(PETSC_COMM_WORLD, hist, "step,iterations,seconds,true_relative_residual\n"));
+  }
   PetscCall(PetscRandomCreate(PETSC_COMM_WORLD, &p.rnd));
   PetscCall(PetscRandomSetSeed(p.rnd, (unsigned long)seed + 12345));
   PetscCall(PetscRandomSeed(p.rnd));
@@ -173,10 +199,13 @@ int main(int argc, char **argv)
   for (PetscInt step = 0; step < p.steps; step++) {
     KSPConvergedReason reason;
     PetscReal          bnorm, rnorm;
+    PetscLogDouble     s0, s1;
 
     PetscCall(MoveCharges(&p));
     PetscCall(FormRHS(da, &p, b));
+    PetscCall(PetscTime(&s0));
     PetscCall(KSPSolve(ksp, b, x));
+    PetscCall(PetscTime(&s1));
     PetscCall(KSPGetIterationNumber(ksp, &its));
     PetscCall(KSPGetConvergedReason(ksp, &reason));
     if (reason <= 0) unconverged++;
@@ -188,20 +217,35 @@ int main(int argc, char **argv)
     PetscCall(VecNorm(r, NORM_2, &rnorm));
     PetscCall(VecNorm(b, NORM_2, &bnorm));
     maxrel = PetscMax(maxrel, bnorm > 0 ? rnorm / bnorm : rnorm);
+    if (hist) PetscCall(PetscFPrintf(PETSC_COMM_WORLD, hist, "%" PetscInt_FMT ",%" PetscInt_FMT ",%.6e,%.6e\n", step, its, (double)(s1 - s0), (double)(bnorm > 0 ? rnorm / bnorm : rnorm)));
+  }
+  if (hist) {
+    const PetscReal *res;
+    PetscInt         nres;
+    FILE            *last;
+    char             lastname[PETSC_MAX_PATH_LEN + 8];
+
+    PetscCall(PetscFClose(PETSC_COMM_WORLD, hist));
+    PetscCall(KSPGetResidualHistory(ksp, &res, &nres));
+    PetscCall(PetscSNPrintf(lastname, sizeof(lastname), "%s.last", history));
+    PetscCall(PetscFOpen(PETSC_COMM_WORLD, lastname, "w", &last));
+    PetscCall(PetscFPrintf(PETSC_COMM_WORLD, last, "iteration,residual_norm\n"));
+    for (PetscInt i = 0; i < nres; i++) PetscCall(PetscFPrintf(PETSC_COMM_WORLD, last, "%" PetscInt_FMT ",%.6e\n", i, (double)res[i]));
+    PetscCall(PetscFClose(PETSC_COMM_WORLD, last));
   }
   PetscCall(PetscTime(&t1));
   PetscCall(EventSeconds("MLGuessInfer", &tinfer));
   PetscCall(EventSeconds("MLGuessTrain", &ttrain));
   PetscCall(EventSeconds("MLGuessCollect", &tcollect));
 
-  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Moving-charge Poisson: n %" PetscInt_FMT ", %" PetscInt_FMT " %s(s), %" PetscInt_FMT " steps\n", p.n, p.charges, p.dipole ? "dipole" : "monopole", p.steps));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Moving-charge Poisson: %" PetscInt_FMT "-D, n %" PetscInt_FMT ", %" PetscInt_FMT " %s(s), %" PetscInt_FMT " steps\n", p.dim, p.n, p.charges, p.dipole ? "dipole" : "monopole", p.steps));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Total wall time: %.4f s\n", (double)(t1 - t0)));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Iterations: total %" PetscInt_FMT ", mean %.2f per step, mean %.2f over the last %" PetscInt_FMT " steps\n", totalits, (double)totalits / p.steps, (double)lastits / p.tail, p.tail));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Max true relative residual: %.3e\n", (double)maxrel));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Unconverged solves: %" PetscInt_FMT "\n", unconverged));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Learner time: inference %.4f s, training %.4f s, data collection %.4f s\n", (double)tinfer, (double)ttrain, (double)tcollect));
 
-  PetscCall(PetscFree2(p.cx, p.cy));
+  PetscCall(PetscFree(p.c));
   PetscCall(PetscRandomDestroy(&p.rnd));
   PetscCall(KSPDestroy(&ksp));
   PetscCall(VecDestroy(&x));
