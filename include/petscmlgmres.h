@@ -76,6 +76,10 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLGetOptimizer(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetMonitor(KSPGuess, PetscBool);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetMonitor(KSPGuess, PetscBool *);
 
+/* How the network output w becomes x0 = alpha w: "energy" (default, Galerkin
+   alpha = (w,b)/(w,Aw)), "residual" (alpha minimizes ||b - alpha A w||), "none". */
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetScaling(KSPGuess, const char[]);
+
 /* Checkpoint/restart: the file written at destroy (and every `every`
    trainings when every > 0), and the file the learner resumes from at its
    first solve. A missing, truncated, corrupted or mismatched file is an error

@@ -1,9 +1,15 @@
 /*
    KSPGuess "ml": the learned initial guess, usable under any KSP.
 
-   formguess: gather b to the learner rank, x~ = N(b), scatter, then scale by the
-   minimal-residual factor alpha = (A x~, b) / (A x~, A x~) so that
-   ||b - A x0|| <= ||b||. update: learn only from converged solves.
+   formguess: gather b to the learner rank, w = N(b), scatter, then x0 = alpha w
+   with one MatMult and one fused reduction. By default alpha is the Galerkin
+   (energy) factor (w, b)/(w, A w): for SPD A the A-norm error of x0 is never
+   above the zero guess's. The minimal-residual factor (A w, b)/(A w, A w)
+   (-..._scaling residual) guarantees ||b - A x0|| <= ||b|| instead, but it
+   shrinks the guess to cancel the network's high-frequency residual and
+   throws away its smooth, expensive-to-compute part: measured on the
+   moving-charge sequence it cost most of the iteration savings.
+   update: learn only from converged solves.
 */
 #include <petsc/private/kspimpl.h>
 
@@ -249,27 +255,49 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(VecRestoreArrayRead(ctx->field.root[0], &in));
   }
   if (status == (int)mlgmres::GuessStatus::Ok) {
+    PetscScalar wb, wAw;
     PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));
     PetscCall(MatMult(guess->A, ctx->work, ctx->Awork));
-    /* one reduction for all three numbers */
+    /* one reduction for all four numbers */
     PetscCall(VecDotBegin(b, ctx->Awork, &Awb));
     PetscCall(VecDotBegin(ctx->Awork, ctx->Awork, &AwAw));
+    PetscCall(VecDotBegin(b, ctx->work, &wb));
+    PetscCall(VecDotBegin(ctx->Awork, ctx->work, &wAw));
     PetscCall(VecNormBegin(b, NORM_2, &bnorm));
     PetscCall(VecDotEnd(b, ctx->Awork, &Awb));
     PetscCall(VecDotEnd(ctx->Awork, ctx->Awork, &AwAw));
+    PetscCall(VecDotEnd(b, ctx->work, &wb));
+    PetscCall(VecDotEnd(ctx->Awork, ctx->work, &wAw));
     PetscCall(VecNormEnd(b, NORM_2, &bnorm));
-    const PetscReal alpha = PetscRealPart(Awb) / PetscRealPart(AwAw);
-    if (PetscRealPart(AwAw) > 0 && bnorm > 0 && std::isfinite(alpha) && alpha != 0) {
+    PetscReal   alpha = 0;
+    const char *why   = NULL;
+    switch (ctx->opts.scaling) {
+    case ML_SCALING_RESIDUAL: /* minimizes ||b - alpha A w||: never worse than the zero guess in the residual norm */
+      alpha = PetscRealPart(Awb) / PetscRealPart(AwAw);
+      if (!(PetscRealPart(AwAw) > 0)) why = "A w is zero";
+      break;
+    case ML_SCALING_ENERGY: /* Galerkin: minimizes the A-norm error along w for SPD A, never worse than the zero guess in it */
+      alpha = PetscRealPart(wb) / PetscRealPart(wAw);
+      if (!(PetscRealPart(wAw) > 0) || !(PetscRealPart(wb) > 0)) why = "w points away from the solution in the energy norm (w.b <= 0 or w.Aw <= 0)";
+      break;
+    case ML_SCALING_NONE:
+      alpha = 1;
+      break;
+    }
+    if (!why && !(bnorm > 0)) why = "b is zero";
+    if (!why && !(std::isfinite(alpha) && alpha != 0)) why = "the scaling factor is not finite";
+    if (!why) {
       PetscCall(VecCopy(ctx->work, x));
       PetscCall(VecScale(x, alpha));
-      const PetscReal cos2 = PetscRealPart(Awb) * PetscRealPart(Awb) / (PetscRealPart(AwAw) * bnorm * bnorm);
-      ctx->guess_ratio     = PetscSqrtReal(PetscMax(0.0, 1.0 - cos2));
-      ctx->guess_state     = GuessML::GUESS_USED;
+      /* ||b - alpha A w||^2 = ||b||^2 - 2 alpha (A w, b) + alpha^2 ||A w||^2 */
+      const PetscReal r2 = bnorm * bnorm - 2 * alpha * PetscRealPart(Awb) + alpha * alpha * PetscRealPart(AwAw);
+      ctx->guess_ratio   = PetscSqrtReal(PetscMax(0.0, r2)) / bnorm;
+      ctx->guess_state   = GuessML::GUESS_USED;
       ++ctx->stats.guesses_used;
     } else {
       ctx->guess_state = GuessML::GUESS_REJECTED;
       ++ctx->stats.guesses_rejected;
-      PetscCall(PetscInfo(guess, "Guess rejected: A x~ is zero or orthogonal to b\n"));
+      PetscCall(PetscInfo(guess, "Guess rejected (%s scaling): %s; using the zero guess\n", MLScalingTypes[ctx->opts.scaling], why));
     }
   } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
     ctx->guess_state = GuessML::GUESS_REJECTED;
@@ -390,7 +418,7 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     const mlgmres::LearnerStatus st = ctx->learner->status();
     MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0\n", desc));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0; guess scaling %s\n", desc, MLScalingTypes[ctx->opts.scaling]));
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, st.training_set, st.capacity, st.evicted, st.candidates));
     PetscCall(PetscViewerASCIIPrintf(viewer, "residual blocks %d (at most %d; grown when the loss improves < %g over %d trainings)\n", st.blocks, s.max_blocks, s.growth_tolerance, s.growth_patience));
@@ -552,6 +580,20 @@ PetscErrorCode KSPGuessMLGetMonitor(KSPGuess guess, PetscBool *flg)
   PetscFunctionBegin;
   PetscCall(GetML(guess, &ctx));
   *flg = ctx->opts.monitor;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode KSPGuessMLSetScaling(KSPGuess guess, const char scaling[])
+{
+  GuessML  *ctx;
+  PetscInt  i;
+  PetscBool found;
+
+  PetscFunctionBegin;
+  PetscCall(GetML(guess, &ctx));
+  PetscCall(PetscEListFind(3, MLScalingTypes, scaling, &i, &found));
+  PetscCheck(found, PetscObjectComm((PetscObject)guess), PETSC_ERR_ARG_UNKNOWN_TYPE, "KSPGuessMLSetScaling (option -ksp_guess_ml_scaling): unknown scaling '%s' (allowed: energy, residual, none)", scaling);
+  ctx->opts.scaling = (MLScaling)i;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -10,6 +10,8 @@
 #include "mlgmres/learner.hpp"
 #include "mlgmres/models.hpp"
 
+const char *const MLScalingTypes[] = {"energy", "residual", "none", "MLScaling", "ML_SCALING_", NULL};
+
 static std::string allowed_models() {
   std::string s;
   for (const mlgmres::ModelInfo &m : mlgmres::model_registry()) s += (s.empty() ? "" : ", ") + m.name;
@@ -76,6 +78,8 @@ PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const c
   MLGMRES_STRING_OPTIONS(ML_STRING)
   ML_OPTION_NAME("monitor");
   PetscCall(PetscOptionsBool(name, "Print one line per solve: guess, metrics, decision, training", "KSPGuessMLSetMonitor", opts->monitor, &opts->monitor, NULL));
+  ML_OPTION_NAME("scaling");
+  PetscCall(PetscOptionsEnum(name, "Scaling of the network output: energy (Galerkin), residual (minimal residual), none", "KSPGuessMLSetScaling", MLScalingTypes, (PetscEnum)opts->scaling, (PetscEnum *)&opts->scaling, NULL));
   {
     char file[PETSC_MAX_PATH_LEN];
     ML_OPTION_NAME("save");

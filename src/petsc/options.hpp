@@ -40,12 +40,21 @@
   X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64") \
   X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad")
 
+// How a network output w becomes the initial guess alpha w (one MatMult).
+typedef enum {
+  ML_SCALING_ENERGY,   // alpha = (w, b) / (w, A w): Galerkin, best along w in the A-norm
+  ML_SCALING_RESIDUAL, // alpha = (A w, b) / (A w, A w): best along w in the residual norm
+  ML_SCALING_NONE      // alpha = 1
+} MLScaling;
+extern const char *const MLScalingTypes[];
+
 struct MLOptions {
   mlgmres::Settings core;
   PetscInt threads = 0;
   PetscInt probe_iterations = 30;
   PetscInt seed = 0;
   PetscBool monitor = PETSC_FALSE;
+  MLScaling scaling = ML_SCALING_ENERGY;
   /* checkpoint/restart: no rebuild when these change */
   std::string save_file, load_file;
   PetscInt    checkpoint_every = 0;
