@@ -14,7 +14,7 @@ The solver comes entirely from the options database; with libmlgmres loaded (-dl
   -walk <0>        : if > 0, charges take random steps of this size instead of jumping anywhere\n\
   -seed <0>        : seed of the charge motion\n\
   -tail <steps/4>  : the summary also reports the mean iterations over this many last steps\n\
-  -history <file>  : write per-step iterations, solve time and true residual (CSV) to <file>,\n\
+  -step_log <file> : write per-step iterations, solve time and true residual (CSV) to <file>,\n\
                      and the residual history of the last solve to <file>.last\n\n";
 
 #include <petscdmda.h>
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
   PetscCall(PetscOptionsBool("-dipole", "Asymmetric two-scale dipoles", NULL, p.dipole, &p.dipole, NULL));
   PetscCall(PetscOptionsReal("-walk", "Random-walk step size (0: jump anywhere)", NULL, p.walk, &p.walk, NULL));
   PetscCall(PetscOptionsBoundedInt("-seed", "Seed of the charge motion", NULL, seed, &seed, NULL, 0));
-  PetscCall(PetscOptionsString("-history", "Per-step CSV file (and <file>.last: residuals of the last solve)", NULL, history, history, sizeof(history), &write_history));
+  PetscCall(PetscOptionsString("-step_log", "Per-step CSV file (and <file>.last: residuals of the last solve)", NULL, history, history, sizeof(history), &write_history));
   PetscCall(PetscOptionsInt("-tail", "Report the mean iterations over this many last steps", NULL, p.tail, &p.tail, NULL));
   PetscOptionsEnd();
   if (p.tail < 1 || p.tail > p.steps) p.tail = PetscMax(1, p.steps / 4);
