@@ -40,6 +40,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetCapacity(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetCapacity(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetRecent(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetRecent(KSPGuess, PetscInt *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetPayoffWindow(KSPGuess, PetscInt);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetPayoffWindow(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetMaxBlocks(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetMaxBlocks(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetGrowthPatience(KSPGuess, PetscInt);
@@ -58,6 +60,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetOrthogonalityThreshold(KSPGuess, PetscR
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetOrthogonalityThreshold(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetLearningRate(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetLearningRate(KSPGuess, PetscReal *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetTrainingBudget(KSPGuess, PetscReal);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetTrainingBudget(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetCapacityMiB(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetCapacityMiB(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetGrowthTolerance(KSPGuess, PetscReal);

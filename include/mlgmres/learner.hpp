@@ -13,7 +13,7 @@
 
 namespace mlgmres {
 
-enum class GuessStatus { Ok, NotTrained, ZeroRhs, NonFinite };
+enum class GuessStatus { Ok, NotTrained, ZeroRhs, NonFinite, Parked };
 const char *to_string(GuessStatus s);
 
 struct TrainingReport {
@@ -22,6 +22,7 @@ struct TrainingReport {
   double loss = 0;     // mean loss of the last steps (normalized MSE)
   double seconds = 0;
   std::size_t samples = 0;  // training-set size it drew from
+  bool postponed = false;   // not run: it would exceed the training budget
   bool grew = false;        // a residual block was appended after this training
   int blocks = 0;           // residual blocks in the model afterwards
 };
@@ -41,6 +42,10 @@ struct LearnerStatus {
   double mean_residual_at_k = 0, mean_time_to_solution = 0;
   double last_loss = 0, training_seconds = 0;
   bool warming_up = true;
+  bool parked = false;            // guesses measured not to save time: learner switched off
+  bool training_postponed = false;  // a training is owed but waits for the budget
+  double solve_seconds = 0;       // time to solution summed over the solves seen
+  double baseline_time = 0, guessed_time = 0;  // mean time: warm-up solves, recent guessed solves
 };
 
 class Learner {

@@ -24,7 +24,7 @@ class ReplayStore {
   ReplayStore(std::size_t field_size, std::size_t capacity);
 
   void add_training(Sample s);   // straight into X_t (warm-up data)
-  void add_candidate(Sample s);  // into C_t until merge_candidates()
+  void add_candidate(Sample s);  // into C_t until merge_candidates(); C_t has the same cap
 
   // Largest |cos| between x and the solutions in C_t and in the newest
   // `recent` entries of X_t; 0 when there are none or x is zero.

@@ -3,7 +3,8 @@
 //   u32         format version (kVersion)
 //   u64         payload size
 //   payload     problem and model description, counters, policy state,
-//               replay stores, sampler state, then LibTorch's archive of the
+//               replay stores, learning-budget state, sampler state, then
+//               LibTorch's archive of the
 //               network weights and optimizer state
 //   u64         FNV-1a hash of the payload
 // The description is checked before anything is replaced, so a file written
@@ -24,7 +25,7 @@ namespace mlgmres {
 namespace {
 
 constexpr char kMagic[8] = {'M', 'L', 'G', 'M', 'R', 'E', 'S', 'K'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;  // 2: learning budget state
 using Kind = CheckpointError::Kind;
 
 std::uint64_t fnv1a(const std::string &data) {
@@ -142,6 +143,16 @@ void Learner::save(const std::string &path) const {
   put_samples(w, m.store.training());
   put_samples(w, m.store.pending());
   w.put<std::uint64_t>(m.store.evicted());
+  const LearningBudget::State bs = m.budget.state();
+  w.put(bs.solve_seconds);
+  w.put(bs.training_seconds);
+  w.put(bs.baseline_sum);
+  w.put<std::int32_t>(bs.baseline_n);
+  w.put<std::int32_t>(bs.guessed_n);
+  put_doubles(w, bs.guessed);
+  w.put<std::uint8_t>(bs.parked);
+  w.put<std::uint8_t>(m.training_owed);
+  w.put(m.training_estimate);
   std::ostringstream rng;
   rng << m.rng;
   w.put(rng.str());
@@ -211,6 +222,16 @@ void Learner::load(const std::string &path) {
   ps.trigger = r.get<std::uint8_t>();
   std::deque<Sample> training = get_samples(r, m.store.field_size(), path), pending = get_samples(r, m.store.field_size(), path);
   const auto evicted = r.get<std::uint64_t>();
+  LearningBudget::State bs;
+  bs.solve_seconds = r.get<double>();
+  bs.training_seconds = r.get<double>();
+  bs.baseline_sum = r.get<double>();
+  bs.baseline_n = r.get<std::int32_t>();
+  bs.guessed_n = r.get<std::int32_t>();
+  bs.guessed = get_doubles(r);
+  bs.parked = r.get<std::uint8_t>();
+  const bool training_owed = r.get<std::uint8_t>();
+  const double training_estimate = r.get<double>();
   std::mt19937_64 rng;
   std::istringstream(r.get_string()) >> rng;
   std::istringstream torch_bytes(r.get_string());
@@ -237,6 +258,9 @@ void Learner::load(const std::string &path) {
   fresh->policy.restore(ps);
   fresh->store.restore(std::move(training), std::move(pending), evicted);
   fresh->rng = rng;
+  fresh->budget.restore(bs);
+  fresh->training_owed = training_owed;
+  fresh->training_estimate = training_estimate;
   impl_ = std::move(fresh);
 }
 

@@ -16,6 +16,7 @@ const char *to_string(GuessStatus s) {
     case GuessStatus::NotTrained: return "not trained yet";
     case GuessStatus::ZeroRhs: return "zero right-hand side";
     case GuessStatus::NonFinite: return "non-finite network output";
+    case GuessStatus::Parked: return "switched off: learned guesses did not save time";
   }
   return "?";
 }
@@ -56,7 +57,7 @@ std::size_t effective_capacity(const Settings &s, const Geometry &g) {
 Learner::Impl::Impl(const Settings &s, const Geometry &g)
     : settings(s), geometry(g), device(parse_device(s.device)), dtype(parse_precision(s.precision)),
       policy(s.warmup, s.window, s.retrain_every, s.orthogonality), store((std::size_t)g.size(), effective_capacity(s, g)),
-      rng((std::uint64_t)s.seed) {
+      rng((std::uint64_t)s.seed), budget(s.training_budget, s.payoff_window) {
   if (g.size() < 1) throw std::invalid_argument("the field is empty");
   if (s.threads > 0) torch::set_num_threads(s.threads);
   torch::manual_seed((std::uint64_t)s.seed);
@@ -74,6 +75,7 @@ bool Learner::trained() const { return impl_->trainings > 0; }
 
 GuessStatus Learner::guess(const double *b, double *x) {
   Impl &m = *impl_;
+  if (m.budget.parked()) return GuessStatus::Parked;
   if (!trained()) return GuessStatus::NotTrained;
   const std::int64_t n = m.geometry.size();
   const double nb = norm2(b, n);
@@ -88,12 +90,17 @@ GuessStatus Learner::guess(const double *b, double *x) {
   }
   std::memcpy(x, out.data_ptr<double>(), n * sizeof(double));
   ++m.guesses;
+  m.last_guessed = true;
   return GuessStatus::Ok;
 }
 
 Verdict Learner::screen(const SolveMetrics &metrics) {
-  impl_->pending = impl_->policy.screen(metrics);
-  return impl_->pending;
+  Impl &m = *impl_;
+  m.budget.record_solve(metrics.time_to_solution, m.last_guessed, m.policy.warming_up());
+  m.last_guessed = false;
+  m.pending = m.policy.screen(metrics);
+  if (m.budget.parked()) m.pending = Verdict::Skipped;  // nothing more to learn for
+  return m.pending;
 }
 
 Observation Learner::learn(const double *b, const double *x) {
@@ -118,7 +125,13 @@ Observation Learner::learn(const double *b, const double *x) {
       if (o.verdict == Verdict::Candidate) m.store.add_candidate(std::move(s));
     }
   }
-  o.training_due = m.policy.take_training_trigger();
+  // A due training waits while it would exceed the budget; it is owed, and
+  // asked for again at the next solve that brings data.
+  if (m.policy.take_training_trigger()) m.training_owed = true;
+  if (m.training_owed) {
+    if (m.training_estimate == 0 && m.store.size() > 0) m.training_estimate = m.trainer->estimate_seconds(m.store, m.rng);
+    o.training_due = m.budget.allows_training(m.training_estimate);
+  }
   return o;
 }
 
@@ -135,7 +148,10 @@ TrainingReport Learner::train() {
     m.target_scale = m.store.size() && sum > 0 ? sum / m.store.size() : 1.0;
   }
   TrainingReport r = m.trainer->train(m.store, newest, m.target_scale, m.rng);
+  m.training_owed = false;
   if (r.ran) {
+    m.budget.record_training(r.seconds);
+    m.training_estimate = r.seconds;
     ++m.trainings;
     m.last_loss = r.loss;
     m.training_seconds += r.seconds;
@@ -177,6 +193,11 @@ LearnerStatus Learner::status() const {
   s.last_loss = m.last_loss;
   s.training_seconds = m.training_seconds;
   s.warming_up = m.policy.warming_up();
+  s.parked = m.budget.parked();
+  s.training_postponed = m.training_owed;
+  s.solve_seconds = m.budget.solve_seconds();
+  s.baseline_time = m.budget.baseline_time();
+  s.guessed_time = m.budget.guessed_time();
   return s;
 }
 

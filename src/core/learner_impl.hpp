@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mlgmres/learner.hpp"
+#include "mlgmres/learning_budget.hpp"
 #include "mlgmres/replay_store.hpp"
 #include "network.hpp"
 #include "trainer.hpp"
@@ -32,6 +33,10 @@ struct Learner::Impl {
   int trainings = 0, guesses = 0, non_finite = 0;
   double last_loss = 0, training_seconds = 0;
   std::vector<double> losses;  // training losses since the model last grew
+  LearningBudget budget;
+  bool last_guessed = false;   // the solve now finishing started from a learned guess
+  bool training_owed = false;  // a training was due but postponed by the budget
+  double training_estimate = 0;  // seconds the next training should take (the last one's)
 };
 
 // Pairs that fit both caps: the count and the MiB budget (two float fields each).

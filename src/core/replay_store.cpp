@@ -32,6 +32,12 @@ void ReplayStore::add_training(Sample s) { push_bounded(std::move(s)); }
 void ReplayStore::add_candidate(Sample s) {
   if (s.b.size() != n_ || s.x.size() != n_) throw std::invalid_argument("sample size does not match the store's field size");
   cand_.push_back(std::move(s));
+  // C_t is capped like X_t: a training the time budget keeps postponing must
+  // not let it grow without bound.
+  while (cand_.size() > capacity_) {
+    cand_.pop_front();
+    ++evicted_;
+  }
 }
 
 static double cosine(const std::vector<float> &a, const std::vector<float> &b) {

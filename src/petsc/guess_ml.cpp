@@ -47,7 +47,8 @@ struct GuessML {
   PetscLogDouble t0 = 0;
   PetscReal      ek = 0;
   PetscBool      ek_seen = PETSC_FALSE;
-  enum { NO_GUESS, GUESS_USED, GUESS_REJECTED } guess_state = NO_GUESS;
+  enum { NO_GUESS, GUESS_USED, GUESS_REJECTED, PARKED } guess_state = NO_GUESS;
+  PetscBool      parked_reported = PETSC_FALSE;
   PetscReal      guess_ratio = 1; // ||b - A x0|| / ||b|| of the used guess
   /* replicated counters */
   KSPGuessMLStats stats{};
@@ -61,6 +62,7 @@ struct UpdateOutcome {
   double loss, seconds;
   int    steps;
   int    blocks, grew;
+  int    postponed; // a training was due but waits for the training budget
 };
 
 PetscErrorCode GetML(KSPGuess guess, GuessML **ctx)
@@ -299,6 +301,10 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
       ++ctx->stats.guesses_rejected;
       PetscCall(PetscInfo(guess, "Guess rejected (%s scaling): %s; using the zero guess\n", MLScalingTypes[ctx->opts.scaling], why));
     }
+  } else if (status == (int)mlgmres::GuessStatus::Parked) {
+    ctx->guess_state = GuessML::PARKED;
+    if (!ctx->parked_reported) PetscCall(PetscInfo(guess, "Learned guesses did not save time over %d guessed solves: the learner is switched off (no guesses, no training)\n", ctx->opts.core.payoff_window));
+    ctx->parked_reported = PETSC_TRUE;
   } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
     ctx->guess_state = GuessML::GUESS_REJECTED;
     ++ctx->stats.guesses_rejected;
@@ -317,7 +323,8 @@ PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, c
   if (!ctx->opts.monitor) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)guess), &v));
   if (ctx->guess_state == GuessML::GUESS_USED) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
-  else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : "zero guess"));
+  else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : ctx->guess_state == GuessML::PARKED ? "learner switched off" : "zero guess"));
+  if (o && o->postponed) PetscCall(PetscSNPrintf(t, sizeof(t), ", training postponed (budget)"));
   if (o && o->training_due)
     PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s, %d block(s)%s", o->steps, o->training_set, o->loss, o->seconds, o->blocks, o->grew ? " (grew)" : ""));
   PetscCall(PetscViewerASCIIPrintf(v, "  ml step %" PetscInt_FMT ": its %" PetscInt_FMT ", E_%" PetscInt_FMT " %.3e, TOS %.4f s, %s, %s%s\n", ctx->stats.solves, its, ctx->k, (double)ek, (double)tos, g, decision, t));
@@ -359,7 +366,9 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
       UpdateOutcome        r{};
       r.verdict      = (int)obs.verdict;
       r.training_due = obs.training_due;
-      r.training_set = (int)ctx->learner->status().training_set;
+      const mlgmres::LearnerStatus st = ctx->learner->status();
+      r.training_set = (int)st.training_set;
+      r.postponed    = !obs.training_due && st.training_postponed;
       return r;
     }));
     PetscCall(VecRestoreArrayRead(ctx->field.root[1], &px));
@@ -421,6 +430,8 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0; guess scaling %s\n", desc, MLScalingTypes[ctx->opts.scaling]));
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, st.training_set, st.capacity, st.evicted, st.candidates));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution: warm-up %.3g s, guessed %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, st.training_postponed ? ", a training is postponed" : "", st.baseline_time, st.guessed_time,
+                                     st.parked ? "; SWITCHED OFF: learned guesses did not save time" : ""));
     PetscCall(PetscViewerASCIIPrintf(viewer, "residual blocks %d (at most %d; grown when the loss improves < %g over %d trainings)\n", st.blocks, s.max_blocks, s.growth_tolerance, s.growth_patience));
     if (!ctx->opts.save_file.empty() || !ctx->opts.load_file.empty())
       PetscCall(PetscViewerASCIIPrintf(viewer, "checkpoint: load %s, save %s (every %" PetscInt_FMT " trainings and at destroy)\n", ctx->opts.load_file.empty() ? "-" : ctx->opts.load_file.c_str(), ctx->opts.save_file.empty() ? "-" : ctx->opts.save_file.c_str(), ctx->opts.checkpoint_every));

@@ -17,6 +17,7 @@
   X(BatchSize, core.batch_size, "batch_size", "Samples per gradient step", 1, PETSC_MAX_INT)                                      \
   X(Capacity, core.capacity, "capacity", "Training-set cap in pairs; the oldest pair is evicted first", 1, PETSC_MAX_INT)        \
   X(Recent, core.recent, "recent", "Newest training pairs a candidate must also be orthogonal to", 0, PETSC_MAX_INT)            \
+  X(PayoffWindow, core.payoff_window, "payoff_window", "Guessed solves after which guesses must beat the warm-up time, else the learner switches off (0: never)", 0, PETSC_MAX_INT) \
   X(MaxBlocks, core.max_blocks, "max_blocks", "Residual blocks fluidnet may add as training stagnates", 0, 64)               \
   X(GrowthPatience, core.growth_patience, "growth_patience", "Trainings over which the loss must improve, else a block is added", 1, PETSC_MAX_INT) \
   X(Channels, core.channels, "channels", "Feature channels of the grid networks (fluidnet, cnn)", 1, 1024)                   \
@@ -29,6 +30,7 @@
 #define MLGMRES_REAL_OPTIONS(X)                                                                                                  \
   X(OrthogonalityThreshold, core.orthogonality, "orthogonality", "Keep a candidate only if |cos| with stored solutions is below this", 0.0, 1.0) \
   X(LearningRate, core.learning_rate, "learning_rate", "Optimizer learning rate", 1e-12, 10.0)                                   \
+  X(TrainingBudget, core.training_budget, "training_budget", "Training may take at most this fraction of the solve time so far (0: no limit)", 0.0, 1e6) \
   X(CapacityMiB, core.capacity_mib, "capacity_mib", "Training-set cap in MiB of stored pairs (the smaller cap wins)", 1e-3, 1e9) \
   X(GrowthTolerance, core.growth_tolerance, "growth_tolerance", "Relative loss improvement below which the model grows", 0.0, 1.0) \
   X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0)

@@ -10,7 +10,7 @@ set -u
 [ "$1" = "--" ] && shift
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
 ck=$dir/learner.ckpt
-ml="-ksp_type mlgmres -ksp_mlgmres_warmup 10 -ksp_mlgmres_training_steps 20"
+ml="-ksp_type mlgmres -ksp_mlgmres_warmup 10 -ksp_mlgmres_training_steps 20 -ksp_mlgmres_training_budget 0 -ksp_mlgmres_payoff_window 0"
 fail() { echo "FAIL: $*"; echo "$out" | tail -n 30; exit 1; }
 expect_error() { # regex, then extra options
   local re=$1; shift

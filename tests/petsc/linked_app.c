@@ -127,6 +127,9 @@ int main(int argc, char **argv)
   PetscCall(KSPGuessMLSetTrainingSteps(guess, 300));
   PetscCall(KSPGuessMLSetOrthogonalityThreshold(guess, 0.99));
   PetscCall(KSPGuessMLSetModel(guess, "linear"));
+  /* this test is about learning, not end-to-end time: no time budget */
+  PetscCall(KSPGuessMLSetTrainingBudget(guess, 0));
+  PetscCall(KSPGuessMLSetPayoffWindow(guess, 0));
   PetscCall(KSPSetFromOptions(ksp));
   PetscCall(KSPGuessMLGetWarmup(guess, &warmup));
   PetscCall(KSPGuessMLGetOrthogonalityThreshold(guess, &orth));

@@ -18,6 +18,7 @@ namespace {
 
 Settings settings() {
   Settings s;
+  s.training_budget = 0;  // about learning, not time: no time budget
   s.model = "fluidnet";
   s.warmup = 10;
   s.orthogonality = 1.0;

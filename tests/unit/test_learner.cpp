@@ -26,6 +26,7 @@ TEST(Models, RegistryNamesAndGridRequirements) {
 
 TEST(Learner, RejectsModelsThatCannotServeTheProblem) {
   Settings s;
+  s.training_budget = 0;  // about learning, not time: no time budget
   s.model = "cnn";
   EXPECT_THROW(Learner(s, Geometry::unstructured(16)), std::invalid_argument);
   s.model = "linear";
@@ -42,6 +43,7 @@ TEST(Learner, RejectsModelsThatCannotServeTheProblem) {
 
 TEST(Learner, NoGuessBeforeTheFirstTraining) {
   Settings s;
+  s.training_budget = 0;  // about learning, not time: no time budget
   s.model = "linear";
   Learner l(s, Geometry::unstructured(8));
   std::vector<double> b(8, 1.0), x(8);
@@ -54,6 +56,7 @@ static void learns_1d_laplacian(const std::string &model) {
   const std::size_t n = 32;
   Geometry g = line((std::int64_t)n);
   Settings s;
+  s.training_budget = 0;  // about learning, not time: no time budget
   s.model = model;
   s.warmup = 40;
   s.train_steps = 600;
@@ -100,6 +103,7 @@ TEST(Learner, FluidnetLearnsA1DLaplacian) { learns_1d_laplacian("fluidnet"); }
 // fields get guesses as finite as positive ones; a zero field gets none.
 TEST(Learner, NormalizationHandlesNegativeAndZeroFields) {
   Settings s;
+  s.training_budget = 0;  // about learning, not time: no time budget
   s.model = "linear";
   s.warmup = 20;
   s.train_steps = 50;
@@ -121,6 +125,7 @@ TEST(Learner, NormalizationHandlesNegativeAndZeroFields) {
 // non-finite: the guess is refused and counted, never handed to the solver.
 TEST(Learner, RejectsAndCountsNonFiniteGuesses) {
   Settings s;
+  s.training_budget = 0;  // about learning, not time: no time budget
   s.model = "fluidnet";
   s.warmup = 10;
   s.train_steps = 30;
@@ -139,6 +144,7 @@ TEST(Learner, RejectsAndCountsNonFiniteGuesses) {
 TEST(Learner, SeedMakesTrainingDeterministic) {
   auto run = [](std::int64_t seed) {
     Settings s;
+    s.training_budget = 0;  // about learning, not time: no time budget
     s.model = "fluidnet";
     s.warmup = 12;
     s.train_steps = 40;
@@ -158,6 +164,7 @@ TEST(Learner, SeedMakesTrainingDeterministic) {
 // cap over a long run: memory does not grow with the number of solves.
 TEST(Learner, TrainingSetStaysBoundedOver10000Solves) {
   Settings s;
+  s.training_budget = 0;  // about learning, not time: no time budget
   s.model = "linear";
   s.warmup = 5;
   s.orthogonality = 1.0;

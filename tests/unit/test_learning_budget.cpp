@@ -1,0 +1,70 @@
+// The learner's time budget: training waits until the solves have earned it,
+// and guesses that do not save time switch the learner off.
+#include <gtest/gtest.h>
+
+#include "laplace_1d.hpp"
+#include "mlgmres/learning_budget.hpp"
+
+using namespace mlgmres;
+using namespace mlgmres_test;
+
+TEST(LearningBudget, TrainingWaitsUntilTheSolvesHaveEarnedIt) {
+  LearningBudget b(0.1, 0);
+  for (int i = 0; i < 10; ++i) b.record_solve(1.0, false, true);
+  EXPECT_TRUE(b.allows_training(1.0));   // 1 s <= 10% of 10 s
+  EXPECT_FALSE(b.allows_training(1.5));
+  b.record_training(1.0);
+  EXPECT_FALSE(b.allows_training(0.5));  // 1.5 s > 1 s
+  for (int i = 0; i < 5; ++i) b.record_solve(1.0, false, false);
+  EXPECT_TRUE(b.allows_training(0.5));   // 1.5 s <= 10% of 15 s
+}
+
+TEST(LearningBudget, ZeroFractionMeansNoLimit) {
+  LearningBudget b(0, 0);
+  EXPECT_TRUE(b.allows_training(1e9));
+}
+
+TEST(LearningBudget, GuessesSlowerThanTheWarmUpSwitchTheLearnerOff) {
+  LearningBudget b(0, 4);
+  for (int i = 0; i < 5; ++i) b.record_solve(1.0, false, true);  // baseline: 1 s
+  for (int i = 0; i < 3; ++i) b.record_solve(1.2, true, false);
+  EXPECT_FALSE(b.parked());  // judged only on a full window
+  b.record_solve(1.2, true, false);
+  EXPECT_TRUE(b.parked());
+  EXPECT_FALSE(b.allows_training(0));
+}
+
+TEST(LearningBudget, GuessesFasterThanTheWarmUpKeepTheLearnerOn) {
+  LearningBudget b(0, 4);
+  for (int i = 0; i < 5; ++i) b.record_solve(1.0, false, true);
+  for (int i = 0; i < 20; ++i) b.record_solve(0.7, true, false);
+  EXPECT_FALSE(b.parked());
+  EXPECT_DOUBLE_EQ(b.guessed_time(), 0.7);
+  LearningBudget unchecked(0, 0);
+  unchecked.record_solve(1.0, false, true);
+  for (int i = 0; i < 20; ++i) unchecked.record_solve(5.0, true, false);
+  EXPECT_FALSE(unchecked.parked());
+}
+
+TEST(LearningBudget, LearnerPostponesTrainingBeyondTheBudget) {
+  Settings s;
+  s.model = "linear";
+  s.warmup = 8;
+  s.train_steps = 200;
+  s.training_budget = 1e-9;  // solves of 1 s never earn a real training
+  Learner l(s, line(16));
+  EXPECT_EQ(feed(l, 12, 2), 0);
+  EXPECT_FALSE(l.trained());
+  EXPECT_TRUE(l.status().training_postponed);
+  // candidates wait for the postponed training, within the cap
+  Settings capped = s;
+  capped.orthogonality = 1.0;
+  capped.capacity = 5;
+  Learner c(capped, line(16));
+  feed(c, 200, 3);
+  EXPECT_LE(c.status().candidates, 5u);
+  EXPECT_EQ(c.status().training_set, 5u);
+  s.training_budget = 0;  // no limit: the same data trains at once
+  Learner unlimited(s, line(16));
+  EXPECT_GE(feed(unlimited, 12, 2), 1);
+}
