@@ -20,6 +20,7 @@ enum class Verdict {
   Skipped,    // the guess beat both moving averages: nothing to learn
   Candidate,  // under-performing and sufficiently new: kept for training
   Redundant,  // under-performing but too close to a stored solution
+  Deferred,   // under-performing, but a training is already owed and over budget: data not collected
 };
 
 const char *to_string(Verdict v);

@@ -100,6 +100,9 @@ Verdict Learner::screen(const SolveMetrics &metrics) {
   m.last_guessed = false;
   m.pending = m.policy.screen(metrics);
   if (m.budget.parked()) m.pending = Verdict::Skipped;  // nothing more to learn for
+  // While an owed training waits for the budget, more candidates cannot be
+  // trained on either: do not pay for gathering them.
+  else if (m.pending == Verdict::Candidate && m.training_owed && !m.budget.allows_training(m.training_estimate)) m.pending = Verdict::Deferred;
   return m.pending;
 }
 

@@ -10,6 +10,7 @@ const char *to_string(Verdict v) {
     case Verdict::Skipped: return "skipped";
     case Verdict::Candidate: return "candidate";
     case Verdict::Redundant: return "redundant";
+    case Verdict::Deferred: return "deferred (training over budget)";
   }
   return "?";
 }

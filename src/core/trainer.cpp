@@ -46,13 +46,18 @@ torch::Tensor Trainer::stack(const ReplayStore &store, const std::vector<std::si
 
 double Trainer::estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) {
   if (store.size() == 0) return 0;
+  // One sample, not a batch: the probe itself must stay cheap next to solves
+  // it is budgeted against. Scaling by the batch size over-estimates (fixed
+  // per-step costs are counted batch_size times), which errs on the side of
+  // not training.
   const auto t0 = std::chrono::steady_clock::now();
-  const auto idx = store.draw_batch(std::min<std::size_t>(s_.batch_size, store.size()), 1, rng);
+  const auto idx = store.draw_batch(1, 1, rng);
   torch::Tensor loss = torch::mse_loss(net_->forward(stack(store, idx, false)), stack(store, idx, true));
   loss.backward();
   optimizer_->zero_grad();
+  const double one = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   // an optimizer step costs about as much again as the gradient on these small networks
-  return 1.5 * s_.train_steps * std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return 1.5 * s_.train_steps * std::min<std::size_t>(s_.batch_size, store.size()) * one;
 }
 
 TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) {

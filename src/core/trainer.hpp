@@ -24,8 +24,8 @@ class Trainer {
   // the operator's scaling (||A^-1|| can be large).
   TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng);
 
-  // Seconds a training will take, from one timed gradient computation on a
-  // mini-batch (no parameter changes), times the step budget.
+  // Seconds a training will take, from one timed gradient computation on one
+  // sample (no parameter changes), times the batch size and the step budget.
   double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng);
 
   // Appends a residual block to the network and gives its parameters to the

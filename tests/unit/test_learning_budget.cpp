@@ -56,6 +56,9 @@ TEST(LearningBudget, LearnerPostponesTrainingBeyondTheBudget) {
   EXPECT_EQ(feed(l, 12, 2), 0);
   EXPECT_FALSE(l.trained());
   EXPECT_TRUE(l.status().training_postponed);
+  SolveMetrics slow = some_metrics();
+  slow.residual_at_k = 1e9;  // under-performing, but the owed training is over budget
+  EXPECT_EQ(l.screen(slow), Verdict::Deferred);
   // candidates wait for the postponed training, within the cap
   Settings capped = s;
   capped.orthogonality = 1.0;
