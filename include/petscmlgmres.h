@@ -68,6 +68,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetGrowthTolerance(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetGrowthTolerance(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetLeakySlope(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetLeakySlope(KSPGuess, PetscReal *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetBoundaryWidth(KSPGuess, PetscReal);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetBoundaryWidth(KSPGuess, PetscReal *);
 /* Getters of string settings return a pointer valid until the setting changes. */
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetModel(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetModel(KSPGuess, const char **);

@@ -26,6 +26,7 @@ struct Settings {
   std::string model = "fluidnet"; // model registry name (see models.hpp)
   int channels = 8;            // feature channels of the grid networks
   double leaky_slope = 0.1;    // LeakyReLU negative slope (1: a linear network)
+  double boundary_width = 0.125; // fluidnet's boundary layers, fraction of the grid side (0: none)
   std::string device = "cpu";  // cpu | cuda
   std::string precision = "float32"; // float32 | float64
   double training_budget = 0.1; // training may take at most this fraction of the solve time so far (0: no limit)

@@ -25,7 +25,7 @@ namespace mlgmres {
 namespace {
 
 constexpr char kMagic[8] = {'M', 'L', 'G', 'M', 'R', 'E', 'S', 'K'};
-constexpr std::uint32_t kVersion = 2;  // 2: learning budget state
+constexpr std::uint32_t kVersion = 3;  // 2: learning budget state; 3: fluidnet boundary features
 using Kind = CheckpointError::Kind;
 
 std::uint64_t fnv1a(const std::string &data) {
@@ -89,7 +89,8 @@ class Reader {
 // What a checkpoint must agree with to be loaded into a learner.
 std::string describe(const Settings &s, const Geometry &g, int blocks) {
   std::ostringstream o;
-  o << "model " << s.model << " (" << s.channels << " channels, " << blocks << " blocks, " << s.precision << ", optimizer " << s.optimizer << ") on ";
+  o << "model " << s.model << " (" << s.channels << " channels, " << blocks << " blocks, boundary width " << s.boundary_width << ", " << s.precision
+    << ", optimizer " << s.optimizer << ") on ";
   if (g.structured()) o << g.dim << "-D grid " << g.n[0] << "x" << g.n[1] << "x" << g.n[2] << " with " << g.dof << " dof";
   else o << g.size() << " unknowns without grid";
   return o.str();

@@ -33,7 +33,8 @@
   X(TrainingBudget, core.training_budget, "training_budget", "Training may take at most this fraction of the solve time so far (0: no limit)", 0.0, 1e6) \
   X(CapacityMiB, core.capacity_mib, "capacity_mib", "Training-set cap in MiB of stored pairs (the smaller cap wins)", 1e-3, 1e9) \
   X(GrowthTolerance, core.growth_tolerance, "growth_tolerance", "Relative loss improvement below which the model grows", 0.0, 1.0) \
-  X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0)
+  X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0) \
+  X(BoundaryWidth, core.boundary_width, "boundary_width", "Decay length of fluidnet's boundary features, fraction of the grid side (0: none)", 0.0, 1.0)
 
 // X(Fn, member, option, help): string options, checked by MLOptionsCheckString().
 #define MLGMRES_STRING_OPTIONS(X)                                                              \

@@ -9,6 +9,16 @@
 // second-order operator's response grows when the grid spacing doubles).
 // Output convolutions follow, with residual blocks inserted before the last
 // one as training stagnates.
+//
+// Boundary features: convolutions are translation invariant, but the Green's
+// function of a Dirichlet problem is not: near a face the solution is pulled
+// to zero over a distance set by the charge's distance to that face. So the
+// input enters as b * phi_k and the output is sum_k phi_k * y_k, with phi_0 = 1
+// and one field phi = exp(-d / width) per face (d: distance to the face as a
+// fraction of the side). Each y_k is still linear-in-b-equivariant (positively
+// homogeneous), and the parameter count still does not depend on the grid.
+// Measured on 32^2 moving charges (Python prototype, 300 pairs): relative
+// error of the guess 4.8% without, 1.8% with width 1/8.
 #include <algorithm>
 
 #include "../network.hpp"
@@ -21,26 +31,59 @@ namespace {
 constexpr std::int64_t kCoarsestSide = 4;  // stop pooling before a side drops below this
 
 struct FluidNet : Network {
-  FluidNet(const Geometry &g, const Settings &s) : dim(g.dim), act(torch::nn::LeakyReLUOptions().negative_slope(s.leaky_slope)) {
+  FluidNet(const Geometry &g, const Settings &s)
+      : dim(g.dim), dof(g.dof), width(s.boundary_width), act(torch::nn::LeakyReLUOptions().negative_slope(s.leaky_slope)) {
     const std::int64_t c = s.channels;
+    fields = width > 0 ? 1 + 2 * dim : 1;
     std::int64_t side = *std::min_element(g.n.begin(), g.n.begin() + g.dim);
     for (levels = 1; (side + 1) / 2 >= kCoarsestSide; side = (side + 1) / 2) ++levels;
-    level = register_module("level", torch::nn::Sequential(make_conv(dim, g.dof, c), torch::nn::LeakyReLU(act), make_conv(dim, c, c),
+    level = register_module("level", torch::nn::Sequential(make_conv(dim, g.dof * fields, c), torch::nn::LeakyReLU(act), make_conv(dim, c, c),
                                                            torch::nn::LeakyReLU(act), make_conv(dim, c, c)));
     gain = register_parameter("gain", torch::full({1}, 4.0));
     head = register_module("head", torch::nn::Sequential(make_conv(dim, c, c), torch::nn::LeakyReLU(act)));
-    out = register_module("out", torch::nn::Sequential(make_conv(dim, c, g.dof)));
+    out = register_module("out", torch::nn::Sequential(make_conv(dim, c, g.dof * fields)));
     channels = c;
   }
 
+  // (1, 1, fields, spatial...): 1, then exp(-d / width) for the low and high face of each axis.
+  torch::Tensor boundary_fields(const torch::Tensor &b) {
+    const std::vector<std::int64_t> size = spatial_size(b);
+    if (phi.defined() && phi_size == size && phi.device() == b.device() && phi.scalar_type() == b.scalar_type()) return phi;
+    const auto opts = torch::TensorOptions().dtype(b.scalar_type()).device(b.device());
+    std::vector<torch::Tensor> f{torch::ones(size, opts)};
+    for (int a = 0; a < dim; ++a) {
+      // Node i of n interior nodes sits (i + 1) / (n + 1) of the side from the low face.
+      const torch::Tensor d = torch::arange(1, size[a] + 1, opts) / double(size[a] + 1);
+      std::vector<std::int64_t> shape(dim, 1);
+      shape[a] = size[a];
+      f.push_back(torch::exp(-d / width).view(shape).expand(size));
+      f.push_back(torch::exp(-d.flip(0) / width).view(shape).expand(size));
+    }
+    phi = torch::stack(f).unsqueeze(0).unsqueeze(0);
+    phi_size = size;
+    return phi;
+  }
+
   torch::Tensor forward(torch::Tensor b) override {
+    torch::Tensor f;
+    if (fields > 1) {
+      // (batch, dof, spatial...) -> (batch, dof * fields, spatial...)
+      f = boundary_fields(b);
+      std::vector<std::int64_t> shape = spatial_size(b);
+      shape.insert(shape.begin(), {b.size(0), dof * fields});
+      b = (b.unsqueeze(2) * f).reshape(shape);
+    }
     std::vector<torch::Tensor> pyramid{b};
     for (int l = 1; l < levels; ++l) pyramid.push_back(pool_half(pyramid.back(), dim));
     torch::Tensor y = level->forward(pyramid.back());
     for (int l = levels - 2; l >= 0; --l) y = level->forward(pyramid[l]) + gain * upsample_to(y, spatial_size(pyramid[l]));
     y = head->forward(y);
     for (auto &block : residual) y = y + block->forward(y);
-    return out->forward(y);
+    y = out->forward(y);
+    if (fields == 1) return y;
+    std::vector<std::int64_t> shape = spatial_size(y);
+    shape.insert(shape.begin(), {y.size(0), dof, fields});
+    return (y.reshape(shape) * f).sum(2);
   }
 
   std::vector<torch::Tensor> grow() override {
@@ -58,7 +101,10 @@ struct FluidNet : Network {
   int blocks() const override { return (int)residual.size(); }
 
   int dim, levels = 1;
-  std::int64_t channels = 8;
+  std::int64_t dof, fields = 1, channels = 8;
+  double width;
+  torch::Tensor phi;  // boundary fields of the last grid seen (not a parameter)
+  std::vector<std::int64_t> phi_size;
   torch::nn::LeakyReLUOptions act;
   torch::nn::Sequential level{nullptr}, head{nullptr}, out{nullptr};
   torch::Tensor gain;
