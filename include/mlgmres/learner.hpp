@@ -44,6 +44,8 @@ struct LearnerStatus {
   bool warming_up = true;
   bool parked = false;            // guesses measured not to save time: learner switched off
   bool training_postponed = false;  // a training is owed but waits for the budget
+  double expected_training = 0;   // seconds the next training should take ...
+  bool expected_measured = false; // ... measured (probe, last training) or a free lower bound
   double solve_seconds = 0;       // time to solution summed over the solves seen
   double baseline_time = 0, guessed_time = 0;  // mean time: warm-up solves, recent guessed solves
 };

@@ -26,6 +26,8 @@ class LearningBudget {
 
   // Whether a training estimated to take `estimate` seconds fits the budget now.
   bool allows_training(double estimate) const;
+  // Whether training time is limited at all (a positive fraction).
+  bool limited() const { return fraction_ > 0; }
 
   // True once learned guesses were measured not to save time.
   bool parked() const { return parked_; }

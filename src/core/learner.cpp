@@ -59,12 +59,17 @@ Learner::Impl::Impl(const Settings &s, const Geometry &g)
       policy(s.warmup, s.window, s.retrain_every, s.orthogonality), store((std::size_t)g.size(), effective_capacity(s, g)),
       rng((std::uint64_t)s.seed), budget(s.training_budget, s.payoff_window) {
   if (g.size() < 1) throw std::invalid_argument("the field is empty");
-  if (s.threads > 0) torch::set_num_threads(s.threads);
   torch::manual_seed((std::uint64_t)s.seed);
   net = make_network(s.model, g, s);
   net->to(device, dtype);
   net->eval();
   trainer = std::make_unique<Trainer>(net, g, s, device, dtype);
+}
+
+void Learner::Impl::use_threads() {
+  if (threads_set) return;
+  threads_set = true;
+  if (settings.threads > 0 && torch::get_num_threads() != settings.threads) torch::set_num_threads(settings.threads);
 }
 
 Learner::Learner(const Settings &s, const Geometry &g) : impl_(std::make_unique<Impl>(s, g)) {}
@@ -80,6 +85,7 @@ GuessStatus Learner::guess(const double *b, double *x) {
   const std::int64_t n = m.geometry.size();
   const double nb = norm2(b, n);
   if (nb == 0) return GuessStatus::ZeroRhs;
+  m.use_threads();
   torch::NoGradGuard no_grad;
   torch::Tensor in = torch::from_blob(const_cast<double *>(b), {1, n}, torch::kFloat64).div(nb);
   torch::Tensor out = m.net->forward(to_network_layout(in, m.geometry).to(m.device, m.dtype));
@@ -102,7 +108,7 @@ Verdict Learner::screen(const SolveMetrics &metrics) {
   if (m.budget.parked()) m.pending = Verdict::Skipped;  // nothing more to learn for
   // While an owed training waits for the budget, more candidates cannot be
   // trained on either: do not pay for gathering them.
-  else if (m.pending == Verdict::Candidate && m.training_owed && !m.budget.allows_training(m.training_estimate)) m.pending = Verdict::Deferred;
+  else if (m.pending == Verdict::Candidate && m.training_owed && !m.budget.allows_training(m.expected_training_seconds())) m.pending = Verdict::Deferred;
   return m.pending;
 }
 
@@ -132,14 +138,19 @@ Observation Learner::learn(const double *b, const double *x) {
   // asked for again at the next solve that brings data.
   if (m.policy.take_training_trigger()) m.training_owed = true;
   if (m.training_owed) {
-    if (m.training_estimate == 0 && m.store.size() > 0) m.training_estimate = m.trainer->estimate_seconds(m.store, m.rng);
-    o.training_due = m.budget.allows_training(m.training_estimate);
+    o.training_due = m.budget.allows_training(m.expected_training_seconds());
+    if (o.training_due && m.training_estimate == 0 && m.budget.limited()) {
+      m.use_threads();
+      m.training_estimate = m.trainer->estimate_seconds(m.store, m.rng);
+      o.training_due = m.budget.allows_training(m.training_estimate);
+    }
   }
   return o;
 }
 
 TrainingReport Learner::train() {
   Impl &m = *impl_;
+  m.use_threads();
   const std::size_t newest = m.store.merge_candidates();
   if (m.target_scale == 0) {
     double sum = 0;
@@ -198,6 +209,8 @@ LearnerStatus Learner::status() const {
   s.warming_up = m.policy.warming_up();
   s.parked = m.budget.parked();
   s.training_postponed = m.training_owed;
+  s.expected_training = m.expected_training_seconds();
+  s.expected_measured = m.training_estimate > 0;
   s.solve_seconds = m.budget.solve_seconds();
   s.baseline_time = m.budget.baseline_time();
   s.guessed_time = m.budget.guessed_time();

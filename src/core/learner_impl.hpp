@@ -36,7 +36,16 @@ struct Learner::Impl {
   LearningBudget budget;
   bool last_guessed = false;   // the solve now finishing started from a learned guess
   bool training_owed = false;  // a training was due but postponed by the budget
-  double training_estimate = 0;  // seconds the next training should take (the last one's)
+  double training_estimate = 0;  // seconds the next training should take (the last one's; 0: not measured yet)
+  // What the budget is checked against: the measured estimate, or before any
+  // measurement the free lower bound (no probe is paid while even that does
+  // not fit).
+  double expected_training_seconds() const { return training_estimate > 0 ? training_estimate : trainer->lower_bound_seconds(store); }
+  // Sizes LibTorch's thread pool before the first computation, not at
+  // construction: starting the pool costs ~6 ms (measured), which a learner
+  // that never trains (cheap solves, budget never met) should not pay.
+  void use_threads();
+  bool threads_set = false;
 };
 
 // Pairs that fit both caps: the count and the MiB budget (two float fields each).

@@ -26,6 +26,11 @@ struct Network : torch::nn::Module {
   virtual int blocks() const { return 0; }
 
   std::int64_t parameter_count() const;
+
+  // A lower bound on the multiply-adds of one forward pass over a grid of
+  // `points` cells: in a convolutional network every weight is applied at
+  // every cell of the finest level at least once. Dense maps override it.
+  virtual double forward_macs(std::int64_t points) const { return (double)parameter_count() * (double)points; }
 };
 using NetworkPtr = std::shared_ptr<Network>;
 

@@ -24,9 +24,15 @@ class Trainer {
   // the operator's scaling (||A^-1|| can be large).
   TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng);
 
-  // Seconds a training will take, from one timed gradient computation on one
-  // sample (no parameter changes), times the batch size and the step budget.
+  // Seconds a training will take: one timed gradient computation on a full
+  // batch (after an untimed one that pays LibTorch's first-call costs; no
+  // parameter changes), times the step budget.
   double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng);
+
+  // Seconds a training takes at least: its multiply-adds at a peak rate no
+  // CPU core (or GPU) reaches. Free to compute, so the learner can tell that a
+  // training cannot fit the budget before paying for estimate_seconds().
+  double lower_bound_seconds(const ReplayStore &store) const;
 
   // Appends a residual block to the network and gives its parameters to the
   // optimizer. False when the network cannot grow.

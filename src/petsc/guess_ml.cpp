@@ -430,7 +430,9 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0; guess scaling %s\n", desc, MLScalingTypes[ctx->opts.scaling]));
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, st.training_set, st.capacity, st.evicted, st.candidates));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution: warm-up %.3g s, guessed %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, st.training_postponed ? ", a training is postponed" : "", st.baseline_time, st.guessed_time,
+    if (st.training_postponed) PetscCall(PetscSNPrintf(desc, sizeof(desc), ", a training of %s%.3g s is postponed", st.expected_measured ? "" : "at least ", st.expected_training));
+    else desc[0] = 0;
+    PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution: warm-up %.3g s, guessed %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, desc, st.baseline_time, st.guessed_time,
                                      st.parked ? "; SWITCHED OFF: learned guesses did not save time" : ""));
     PetscCall(PetscViewerASCIIPrintf(viewer, "residual blocks %d (at most %d; grown when the loss improves < %g over %d trainings)\n", st.blocks, s.max_blocks, s.growth_tolerance, s.growth_patience));
     if (!ctx->opts.save_file.empty() || !ctx->opts.load_file.empty())

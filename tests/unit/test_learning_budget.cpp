@@ -56,6 +56,9 @@ TEST(LearningBudget, LearnerPostponesTrainingBeyondTheBudget) {
   EXPECT_EQ(feed(l, 12, 2), 0);
   EXPECT_FALSE(l.trained());
   EXPECT_TRUE(l.status().training_postponed);
+  // Judged on the free lower bound: no probe was paid for a training this far out of reach.
+  EXPECT_FALSE(l.status().expected_measured);
+  EXPECT_GT(l.status().expected_training, 0);
   SolveMetrics slow = some_metrics();
   slow.residual_at_k = 1e9;  // under-performing, but the owed training is over budget
   EXPECT_EQ(l.screen(slow), Verdict::Deferred);
@@ -70,4 +73,27 @@ TEST(LearningBudget, LearnerPostponesTrainingBeyondTheBudget) {
   s.training_budget = 0;  // no limit: the same data trains at once
   Learner unlimited(s, line(16));
   EXPECT_GE(feed(unlimited, 12, 2), 1);
+}
+
+// Once the solves have earned the lower bound, the probe measures the real
+// cost, which is at least the bound, and the budget is judged on that.
+TEST(LearningBudget, ProbeRunsOnlyOnceTheLowerBoundFits) {
+  Settings s;
+  s.model = "fluidnet";
+  s.warmup = 8;
+  s.train_steps = 50;
+  s.training_budget = 1e-9;
+  s.threads = 1;
+  Learner l(s, line(32));
+  feed(l, 8, 4);  // 8 solves of 1 s each
+  ASSERT_TRUE(l.status().training_postponed);
+  ASSERT_FALSE(l.status().expected_measured);
+  const double bound = l.status().expected_training;
+  // the same solves under a budget that covers the bound but no real training
+  s.training_budget = 1.01 * bound / 8;
+  Learner probed(s, line(32));
+  EXPECT_EQ(feed(probed, 8, 4), 0);
+  EXPECT_TRUE(probed.status().expected_measured);
+  EXPECT_GE(probed.status().expected_training, bound);
+  EXPECT_TRUE(probed.status().training_postponed);
 }

@@ -19,6 +19,7 @@ struct Dense : Network {
     auto shape = b.sizes().vec();
     return map->forward(b.reshape({b.size(0), -1})).reshape(shape);
   }
+  double forward_macs(std::int64_t) const override { return (double)parameter_count(); }
   torch::nn::Linear map{nullptr};
 };
 
