@@ -15,10 +15,10 @@
 // to zero over a distance set by the charge's distance to that face. So the
 // input enters as b * phi_k and the output is sum_k phi_k * y_k, with phi_0 = 1
 // and one field phi = exp(-d / width) per face (d: distance to the face as a
-// fraction of the side). Each y_k is still linear-in-b-equivariant (positively
-// homogeneous), and the parameter count still does not depend on the grid.
-// Measured on 32^2 moving charges (Python prototype, 300 pairs): relative
-// error of the guess 4.8% without, 1.8% with width 1/8.
+// fraction of the side). The map stays positively homogeneous in b, and the
+// parameter count still does not depend on the grid. Measured on the 120-solve
+// moving-charge test (last 40 solves): iterations 1.42x -> 1.56x fewer on
+// 32^2, 1.22x -> 1.31x on 64^2.
 #include <algorithm>
 
 #include "../network.hpp"
