@@ -28,7 +28,7 @@ typedef struct {
   PetscRandom rnd;
 } Problem;
 
-/* h^2-scaled (2-D) or h^2-scaled 7-point (3-D) Laplacian; neighbours outside the grid are
+/* h^2-scaled 5-point (2-D) or 7-point (3-D) Laplacian; neighbours outside the grid are
    the zero boundary. */
 static PetscErrorCode AssembleLaplacian(DM da, Mat A)
 {
@@ -185,7 +185,7 @@ int main(int argc, char **argv)
   PetscCall(KSPSetFromOptions(ksp));
 
   PetscCall(PetscCalloc1(p.charges * p.dim, &p.c));
-  /* the last solve's residual norms, for -history */
+  /* -step_log: per-step CSV, and the last solve's residual norms */
   if (write_history) {
     PetscCall(KSPSetResidualHistory(ksp, NULL, PETSC_DECIDE, PETSC_TRUE));
     PetscCall(PetscFOpen(PETSC_COMM_WORLD, history, "w", &hist));

@@ -30,6 +30,8 @@ struct TrainingReport {
 struct Observation {
   Verdict verdict = Verdict::Skipped;
   bool training_due = false;  // Algorithm 1 asks for a training now: call train()
+  bool postponed = false;     // a training is owed but waits for the time budget
+  std::size_t training_set = 0;  // pairs in X_t afterwards
 };
 
 struct LearnerStatus {

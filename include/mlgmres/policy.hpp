@@ -34,6 +34,10 @@ class MovingAverage {
   bool empty() const { return values_.empty(); }
   double mean() const { return values_.empty() ? 0.0 : sum_ / values_.size(); }
   const std::deque<double> &values() const { return values_; }
+  void clear() {
+    values_.clear();
+    sum_ = 0;
+  }
 
  private:
   int window_;
@@ -74,7 +78,7 @@ class Policy {
   void restore(const PolicyState &s);
 
  private:
-  int warmup_, retrain_every_, window_;
+  int warmup_, retrain_every_;
   double orthogonality_;
   MovingAverage ek_, tos_;
   int solves_ = 0;

@@ -52,7 +52,8 @@ class ReplayStore {
   void restore(std::deque<Sample> training, std::deque<Sample> pending, std::size_t evicted);
 
  private:
-  void push_bounded(Sample s);
+  // Appends to X_t or C_t; when over the cap the oldest pair goes (counted as evicted).
+  void push_capped(std::deque<Sample> &set, Sample s);
   std::size_t n_, capacity_;
   std::deque<Sample> train_, cand_;
   std::size_t evicted_ = 0;

@@ -132,7 +132,6 @@ void Learner::save(const std::string &path) const {
   w.put<std::int32_t>(m.guesses);
   w.put<std::int32_t>(m.non_finite);
   w.put(m.last_loss);
-  w.put(m.training_seconds);
   w.put_vector(m.losses);
   const PolicyState ps = m.policy.state();
   put_doubles(w, ps.residuals);
@@ -212,7 +211,7 @@ void Learner::load(const std::string &path) {
   // Everything is read into temporaries first; the learner changes only at the end.
   const double target_scale = r.get<double>();
   const int trainings = r.get<std::int32_t>(), guesses = r.get<std::int32_t>(), non_finite = r.get<std::int32_t>();
-  const double last_loss = r.get<double>(), training_seconds = r.get<double>();
+  const double last_loss = r.get<double>();
   std::vector<double> losses = r.get_vector<double>();
   PolicyState ps;
   ps.residuals = get_doubles(r);
@@ -254,7 +253,6 @@ void Learner::load(const std::string &path) {
   fresh->guesses = guesses;
   fresh->non_finite = non_finite;
   fresh->last_loss = last_loss;
-  fresh->training_seconds = training_seconds;
   fresh->losses = std::move(losses);
   fresh->policy.restore(ps);
   fresh->store.restore(std::move(training), std::move(pending), evicted);

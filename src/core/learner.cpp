@@ -144,7 +144,9 @@ Observation Learner::learn(const double *b, const double *x) {
       m.training_estimate = m.trainer->estimate_seconds(m.store, m.rng);
       o.training_due = m.budget.allows_training(m.training_estimate);
     }
+    o.postponed = !o.training_due;
   }
+  o.training_set = m.store.size();
   return o;
 }
 
@@ -168,7 +170,6 @@ TrainingReport Learner::train() {
     m.training_estimate = r.seconds;
     ++m.trainings;
     m.last_loss = r.loss;
-    m.training_seconds += r.seconds;
     // Growth: when the loss improved by less than growth_tolerance over the
     // last growth_patience trainings, the model is too small for the data.
     m.losses.push_back(r.loss);
@@ -205,7 +206,7 @@ LearnerStatus Learner::status() const {
   s.mean_residual_at_k = m.policy.mean_residual();
   s.mean_time_to_solution = m.policy.mean_time();
   s.last_loss = m.last_loss;
-  s.training_seconds = m.training_seconds;
+  s.training_seconds = m.budget.training_seconds();
   s.warming_up = m.policy.warming_up();
   s.parked = m.budget.parked();
   s.training_postponed = m.training_owed;

@@ -40,7 +40,7 @@ void LearningBudget::restore(const State &s) {
   baseline_sum_ = s.baseline_sum;
   baseline_n_ = s.baseline_n;
   guessed_n_ = s.guessed_n;
-  guessed_ = MovingAverage(window_ > 0 ? window_ : 1);
+  guessed_.clear();
   for (double v : s.guessed) guessed_.push(v);
   parked_ = s.parked;
 }

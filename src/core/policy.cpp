@@ -25,7 +25,7 @@ void MovingAverage::push(double v) {
 }
 
 Policy::Policy(int warmup, int window, int retrain_every, double orthogonality)
-    : warmup_(warmup), retrain_every_(retrain_every), window_(window), orthogonality_(orthogonality), ek_(window), tos_(window) {
+    : warmup_(warmup), retrain_every_(retrain_every), orthogonality_(orthogonality), ek_(window), tos_(window) {
   if (warmup < 1) throw std::invalid_argument("warm-up must be at least 1 solve");
   if (window < 1) throw std::invalid_argument("window must be at least 1 solve");
   if (retrain_every < 1) throw std::invalid_argument("retraining frequency must be at least 1");
@@ -78,8 +78,8 @@ PolicyState Policy::state() const {
 }
 
 void Policy::restore(const PolicyState &s) {
-  ek_ = MovingAverage(window_);
-  tos_ = MovingAverage(window_);
+  ek_.clear();
+  tos_.clear();
   for (double v : s.residuals) ek_.push(v);
   for (double v : s.times) tos_.push(v);
   solves_ = s.solves;

@@ -10,11 +10,11 @@ ReplayStore::ReplayStore(std::size_t field_size, std::size_t capacity) : n_(fiel
   if (capacity < 1) throw std::invalid_argument("training-set capacity must be at least 1");
 }
 
-void ReplayStore::push_bounded(Sample s) {
+void ReplayStore::push_capped(std::deque<Sample> &set, Sample s) {
   if (s.b.size() != n_ || s.x.size() != n_) throw std::invalid_argument("sample size does not match the store's field size");
-  train_.push_back(std::move(s));
-  while (train_.size() > capacity_) {
-    train_.pop_front();
+  set.push_back(std::move(s));
+  while (set.size() > capacity_) {
+    set.pop_front();
     ++evicted_;
   }
 }
@@ -23,22 +23,15 @@ void ReplayStore::restore(std::deque<Sample> training, std::deque<Sample> pendin
   train_.clear();
   cand_.clear();
   evicted_ = evicted;
-  for (Sample &s : training) push_bounded(std::move(s));
-  for (Sample &s : pending) add_candidate(std::move(s));
+  for (Sample &s : training) push_capped(train_, std::move(s));
+  for (Sample &s : pending) push_capped(cand_, std::move(s));
 }
 
-void ReplayStore::add_training(Sample s) { push_bounded(std::move(s)); }
+void ReplayStore::add_training(Sample s) { push_capped(train_, std::move(s)); }
 
-void ReplayStore::add_candidate(Sample s) {
-  if (s.b.size() != n_ || s.x.size() != n_) throw std::invalid_argument("sample size does not match the store's field size");
-  cand_.push_back(std::move(s));
-  // C_t is capped like X_t: a training the time budget keeps postponing must
-  // not let it grow without bound.
-  while (cand_.size() > capacity_) {
-    cand_.pop_front();
-    ++evicted_;
-  }
-}
+// C_t is capped like X_t: a training the time budget keeps postponing must
+// not let it grow without bound.
+void ReplayStore::add_candidate(Sample s) { push_capped(cand_, std::move(s)); }
 
 static double cosine(const std::vector<float> &a, const std::vector<float> &b) {
   double ab = 0, aa = 0, bb = 0;
@@ -62,7 +55,7 @@ double ReplayStore::max_abs_cos(const std::vector<float> &x, std::size_t recent)
 std::size_t ReplayStore::merge_candidates() {
   std::size_t moved = cand_.size();
   while (!cand_.empty()) {
-    push_bounded(std::move(cand_.front()));
+    push_capped(train_, std::move(cand_.front()));
     cand_.pop_front();
   }
   return std::min(moved, train_.size());

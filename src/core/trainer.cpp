@@ -12,14 +12,18 @@ static std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string
   throw std::invalid_argument("unknown optimizer '" + name + "' (adam, adagrad)");
 }
 
+// Cells of the grid (unknowns without one): what a convolution runs over.
+static std::int64_t grid_points(const Geometry &g) { return g.structured() ? g.n[0] * g.n[1] * g.n[2] : g.size(); }
+
 Trainer::Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype)
     : net_(std::move(net)), g_(g), s_(s), device_(device), dtype_(dtype),
-      optimizer_(make_optimizer(s.optimizer, net_->parameters(), s.learning_rate)) {}
+      optimizer_(make_optimizer(s.optimizer, net_->parameters(), s.learning_rate)), forward_macs_(net_->forward_macs(grid_points(g))) {}
 
 bool Trainer::grow() {
   std::vector<torch::Tensor> params = net_->grow();
   if (params.empty()) return false;
   optimizer_->add_param_group(torch::optim::OptimizerParamGroup(params, optimizer_->defaults().clone()));
+  forward_macs_ = net_->forward_macs(grid_points(g_));
   return true;
 }
 
@@ -44,15 +48,17 @@ torch::Tensor Trainer::stack(const ReplayStore &store, const std::vector<std::si
   return to_network_layout(flat, g_).to(device_, dtype_);
 }
 
+torch::Tensor Trainer::batch_loss(const ReplayStore &store, const std::vector<std::size_t> &idx, double target_scale) const {
+  return torch::mse_loss(net_->forward(stack(store, idx, false)), stack(store, idx, true).div_(target_scale));
+}
+
 double Trainer::estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) {
   if (store.size() == 0) return 0;
   const std::size_t batch = std::min<std::size_t>(s_.batch_size, store.size());
   double seconds = 0;
   for (int pass = 0; pass < 2; ++pass) {  // the first pass pays one-off initialization
     const auto t0 = std::chrono::steady_clock::now();
-    const auto idx = store.draw_batch(batch, 1, rng);
-    torch::Tensor loss = torch::mse_loss(net_->forward(stack(store, idx, false)), stack(store, idx, true));
-    loss.backward();
+    batch_loss(store, store.draw_batch(batch, 1, rng), 1.0).backward();
     optimizer_->zero_grad();
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
@@ -70,9 +76,8 @@ constexpr double kPeakMacsPerCore = 1e11, kPeakMacsGpu = 1e14;
 
 double Trainer::lower_bound_seconds(const ReplayStore &store) const {
   if (store.size() == 0) return 0;
-  const std::int64_t points = g_.structured() ? g_.n[0] * g_.n[1] * g_.n[2] : g_.size();
   const double batch = (double)std::min<std::size_t>(s_.batch_size, store.size());
-  const double macs = 3 * net_->forward_macs(points) * batch * s_.train_steps;  // forward + backward ~ 3 forwards
+  const double macs = 3 * forward_macs_ * batch * s_.train_steps;  // forward + backward ~ 3 forwards
   const double rate = device_.is_cuda() ? kPeakMacsGpu : kPeakMacsPerCore * std::max(1, s_.threads);
   return macs / rate;
 }
@@ -86,10 +91,8 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
   const int tail = std::max(1, s_.train_steps / 10);  // report the mean of the last 10% of steps
   double tail_loss = 0;
   for (int step = 0; step < s_.train_steps; ++step) {
-    const auto idx = store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng);
-    torch::Tensor b = stack(store, idx, false), x = stack(store, idx, true).div_(target_scale);
     optimizer_->zero_grad();
-    torch::Tensor loss = torch::mse_loss(net_->forward(b), x);
+    torch::Tensor loss = batch_loss(store, store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng), target_scale);
     loss.backward();
     optimizer_->step();
     if (step >= s_.train_steps - tail) tail_loss += loss.item<double>();

@@ -44,16 +44,19 @@ class Trainer {
   void save(torch::serialize::OutputArchive &archive) const;
   void load(torch::serialize::InputArchive &archive);
 
+ private:
   // Stacks samples from the store into a network-layout tensor on the device.
   torch::Tensor stack(const ReplayStore &store, const std::vector<std::size_t> &idx, bool solution) const;
+  // MSE of the network on the pairs `idx`, targets divided by target_scale.
+  torch::Tensor batch_loss(const ReplayStore &store, const std::vector<std::size_t> &idx, double target_scale) const;
 
- private:
   NetworkPtr net_;
   Geometry g_;
   Settings s_;
   torch::Device device_;
   torch::Dtype dtype_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  double forward_macs_;  // the network's forward_macs() on this grid, kept current by grow()
 };
 
 }  // namespace mlgmres

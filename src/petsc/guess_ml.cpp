@@ -362,13 +362,12 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(VecGetArrayRead(ctx->field.root[0], &pb));
     PetscCall(VecGetArrayRead(ctx->field.root[1], &px));
     PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
-      mlgmres::Observation obs = ctx->learner->learn(pb, px);
-      UpdateOutcome        r{};
+      const mlgmres::Observation obs = ctx->learner->learn(pb, px);
+      UpdateOutcome              r{};
       r.verdict      = (int)obs.verdict;
       r.training_due = obs.training_due;
-      const mlgmres::LearnerStatus st = ctx->learner->status();
-      r.training_set = (int)st.training_set;
-      r.postponed    = !obs.training_due && st.training_postponed;
+      r.training_set = (int)obs.training_set;
+      r.postponed    = obs.postponed;
       return r;
     }));
     PetscCall(VecRestoreArrayRead(ctx->field.root[1], &px));
@@ -380,7 +379,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
       mlgmres::TrainingReport r = ctx->learner->train();
       UpdateOutcome           u = o;
-      u.training_set            = (int)ctx->learner->status().training_set;
+      u.training_set            = (int)r.samples;
       u.loss                    = r.loss;
       u.seconds                 = r.seconds;
       u.steps                   = r.steps;

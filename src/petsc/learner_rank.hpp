@@ -24,7 +24,6 @@ inline PetscErrorCode MLCheckpointErrorCode(mlgmres::CheckpointError::Kind k)
     return PETSC_ERR_FILE_WRITE;
   case Kind::Truncated:
   case Kind::Corrupted:
-    return PETSC_ERR_FILE_UNEXPECTED;
   case Kind::Version:
     return PETSC_ERR_FILE_UNEXPECTED;
   case Kind::Mismatch:

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "mlgmres/learner.hpp"
@@ -36,6 +37,14 @@ inline double rel_err(const std::vector<double> &a, const std::vector<double> &b
   double num = 0, den = 0;
   for (std::size_t i = 0; i < a.size(); ++i) num += (a[i] - b[i]) * (a[i] - b[i]), den += b[i] * b[i];
   return std::sqrt(num / den);
+}
+
+// Settings for tests about learning, not time: no training budget.
+inline mlgmres::Settings learning_settings(const std::string &model) {
+  mlgmres::Settings s;
+  s.training_budget = 0;
+  s.model = model;
+  return s;
 }
 
 inline mlgmres::SolveMetrics some_metrics() {

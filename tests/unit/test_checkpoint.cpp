@@ -17,9 +17,7 @@ using Kind = CheckpointError::Kind;
 namespace {
 
 Settings settings() {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "fluidnet";
+  Settings s = learning_settings("fluidnet");
   s.warmup = 10;
   s.orthogonality = 1.0;
   s.train_steps = 20;

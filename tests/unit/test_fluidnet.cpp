@@ -40,8 +40,7 @@ TEST(Fluidnet, BoundaryFeaturesServeEveryDimensionAndDof) {
 // ends closer to the exact solution for charges near a wall.
 static double error_near_walls(double width) {
   const std::size_t n = 48;
-  Settings s;
-  s.training_budget = 0;  // about learning, not time
+  Settings s = learning_settings("fluidnet");
   s.boundary_width = width;
   s.warmup = 60;
   s.train_steps = 400;

@@ -37,9 +37,7 @@ TEST(Growth, ParameterCountDoesNotDependOnTheGrid) {
 }
 
 TEST(Growth, StagnatingLossGrowsUpToTheCapWithAllParametersOptimized) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "fluidnet";
+  Settings s = learning_settings("fluidnet");
   s.warmup = 8;
   s.retrain_every = 1;
   s.orthogonality = 1.0;  // every under-performing solve is a candidate
@@ -58,9 +56,7 @@ TEST(Growth, StagnatingLossGrowsUpToTheCapWithAllParametersOptimized) {
 
 // Growth is judged over growth_patience trainings: never before that many.
 TEST(Growth, NoGrowthBeforePatienceTrainings) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "fluidnet";
+  Settings s = learning_settings("fluidnet");
   s.warmup = 8;
   s.orthogonality = 1.0;
   s.train_steps = 5;
@@ -72,9 +68,7 @@ TEST(Growth, NoGrowthBeforePatienceTrainings) {
 }
 
 TEST(Growth, LinearModelNeverGrows) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "linear";
+  Settings s = learning_settings("linear");
   s.warmup = 8;
   s.orthogonality = 1.0;
   s.train_steps = 5;

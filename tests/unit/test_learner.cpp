@@ -25,9 +25,7 @@ TEST(Models, RegistryNamesAndGridRequirements) {
 }
 
 TEST(Learner, RejectsModelsThatCannotServeTheProblem) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "cnn";
+  Settings s = learning_settings("cnn");
   EXPECT_THROW(Learner(s, Geometry::unstructured(16)), std::invalid_argument);
   s.model = "linear";
   s.linear_max = 8;
@@ -42,9 +40,7 @@ TEST(Learner, RejectsModelsThatCannotServeTheProblem) {
 }
 
 TEST(Learner, NoGuessBeforeTheFirstTraining) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "linear";
+  Settings s = learning_settings("linear");
   Learner l(s, Geometry::unstructured(8));
   std::vector<double> b(8, 1.0), x(8);
   EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::NotTrained);
@@ -55,9 +51,7 @@ TEST(Learner, NoGuessBeforeTheFirstTraining) {
 static void learns_1d_laplacian(const std::string &model) {
   const std::size_t n = 32;
   Geometry g = line((std::int64_t)n);
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = model;
+  Settings s = learning_settings(model);
   s.warmup = 40;
   s.train_steps = 600;
   s.batch_size = 16;
@@ -102,9 +96,7 @@ TEST(Learner, FluidnetLearnsA1DLaplacian) { learns_1d_laplacian("fluidnet"); }
 // Normalization by ||b||, not by a signed maximum: negative and mixed-sign
 // fields get guesses as finite as positive ones; a zero field gets none.
 TEST(Learner, NormalizationHandlesNegativeAndZeroFields) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "linear";
+  Settings s = learning_settings("linear");
   s.warmup = 20;
   s.train_steps = 50;
   Learner l(s, line(24));
@@ -124,9 +116,7 @@ TEST(Learner, NormalizationHandlesNegativeAndZeroFields) {
 // A diverging training (absurd learning rate) makes the network's output
 // non-finite: the guess is refused and counted, never handed to the solver.
 TEST(Learner, RejectsAndCountsNonFiniteGuesses) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "fluidnet";
+  Settings s = learning_settings("fluidnet");
   s.warmup = 10;
   s.train_steps = 30;
   s.learning_rate = 1e30;
@@ -143,9 +133,7 @@ TEST(Learner, RejectsAndCountsNonFiniteGuesses) {
 // Same seed, same data: the same network, bit for bit (1 rank, synchronous).
 TEST(Learner, SeedMakesTrainingDeterministic) {
   auto run = [](std::int64_t seed) {
-    Settings s;
-    s.training_budget = 0;  // about learning, not time: no time budget
-    s.model = "fluidnet";
+    Settings s = learning_settings("fluidnet");
     s.warmup = 12;
     s.train_steps = 40;
     s.seed = seed;
@@ -163,9 +151,7 @@ TEST(Learner, SeedMakesTrainingDeterministic) {
 // X_t is capped by count and by MiB, whichever is smaller, and stays at the
 // cap over a long run: memory does not grow with the number of solves.
 TEST(Learner, TrainingSetStaysBoundedOver10000Solves) {
-  Settings s;
-  s.training_budget = 0;  // about learning, not time: no time budget
-  s.model = "linear";
+  Settings s = learning_settings("linear");
   s.warmup = 5;
   s.orthogonality = 1.0;
   s.retrain_every = 500;

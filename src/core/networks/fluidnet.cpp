@@ -31,10 +31,9 @@ namespace {
 constexpr std::int64_t kCoarsestSide = 4;  // stop pooling before a side drops below this
 
 struct FluidNet : Network {
-  FluidNet(const Geometry &g, const Settings &s)
-      : dim(g.dim), dof(g.dof), width(s.boundary_width), act(torch::nn::LeakyReLUOptions().negative_slope(s.leaky_slope)) {
+  FluidNet(const Geometry &g, const Settings &s) : dim(g.dim), dof(g.dof), act(torch::nn::LeakyReLUOptions().negative_slope(s.leaky_slope)) {
     const std::int64_t c = s.channels;
-    fields = width > 0 ? 1 + 2 * dim : 1;
+    fields = s.boundary_width > 0 ? 1 + 2 * dim : 1;
     std::int64_t side = *std::min_element(g.n.begin(), g.n.begin() + g.dim);
     for (levels = 1; (side + 1) / 2 >= kCoarsestSide; side = (side + 1) / 2) ++levels;
     level = register_module("level", torch::nn::Sequential(make_conv(dim, g.dof * fields, c), torch::nn::LeakyReLU(act), make_conv(dim, c, c),
@@ -43,35 +42,33 @@ struct FluidNet : Network {
     head = register_module("head", torch::nn::Sequential(make_conv(dim, c, c), torch::nn::LeakyReLU(act)));
     out = register_module("out", torch::nn::Sequential(make_conv(dim, c, g.dof * fields)));
     channels = c;
+    // A buffer, not a parameter: it follows the network's device and dtype.
+    if (fields > 1) phi = register_buffer("phi", boundary_fields(g, s.boundary_width));
   }
 
-  // (1, 1, fields, spatial...): 1, then exp(-d / width) for the low and high face of each axis.
-  torch::Tensor boundary_fields(const torch::Tensor &b) {
-    const std::vector<std::int64_t> size = spatial_size(b);
-    if (phi.defined() && phi_size == size && phi.device() == b.device() && phi.scalar_type() == b.scalar_type()) return phi;
-    const auto opts = torch::TensorOptions().dtype(b.scalar_type()).device(b.device());
-    std::vector<torch::Tensor> f{torch::ones(size, opts)};
-    for (int a = 0; a < dim; ++a) {
+  // (1, 1, fields, spatial...) in network layout ((z,) (y,) x): 1, then
+  // exp(-d / width) for the low and high face of each axis.
+  static torch::Tensor boundary_fields(const Geometry &g, double width) {
+    std::vector<std::int64_t> size;
+    for (int a = g.dim - 1; a >= 0; --a) size.push_back(g.n[a]);
+    std::vector<torch::Tensor> f{torch::ones(size)};
+    for (int a = 0; a < g.dim; ++a) {
       // Node i of n interior nodes sits (i + 1) / (n + 1) of the side from the low face.
-      const torch::Tensor d = torch::arange(1, size[a] + 1, opts) / double(size[a] + 1);
-      std::vector<std::int64_t> shape(dim, 1);
+      const torch::Tensor d = torch::arange(1, size[a] + 1, torch::kFloat32) / double(size[a] + 1);
+      std::vector<std::int64_t> shape(g.dim, 1);
       shape[a] = size[a];
       f.push_back(torch::exp(-d / width).view(shape).expand(size));
       f.push_back(torch::exp(-d.flip(0) / width).view(shape).expand(size));
     }
-    phi = torch::stack(f).unsqueeze(0).unsqueeze(0);
-    phi_size = size;
-    return phi;
+    return torch::stack(f).unsqueeze(0).unsqueeze(0);
   }
 
   torch::Tensor forward(torch::Tensor b) override {
-    torch::Tensor f;
     if (fields > 1) {
       // (batch, dof, spatial...) -> (batch, dof * fields, spatial...)
-      f = boundary_fields(b);
       std::vector<std::int64_t> shape = spatial_size(b);
       shape.insert(shape.begin(), {b.size(0), dof * fields});
-      b = (b.unsqueeze(2) * f).reshape(shape);
+      b = (b.unsqueeze(2) * phi).reshape(shape);
     }
     std::vector<torch::Tensor> pyramid{b};
     for (int l = 1; l < levels; ++l) pyramid.push_back(pool_half(pyramid.back(), dim));
@@ -83,7 +80,7 @@ struct FluidNet : Network {
     if (fields == 1) return y;
     std::vector<std::int64_t> shape = spatial_size(y);
     shape.insert(shape.begin(), {y.size(0), dof, fields});
-    return (y.reshape(shape) * f).sum(2);
+    return (y.reshape(shape) * phi).sum(2);
   }
 
   std::vector<torch::Tensor> grow() override {
@@ -102,9 +99,7 @@ struct FluidNet : Network {
 
   int dim, levels = 1;
   std::int64_t dof, fields = 1, channels = 8;
-  double width;
-  torch::Tensor phi;  // boundary fields of the last grid seen (not a parameter)
-  std::vector<std::int64_t> phi_size;
+  torch::Tensor phi;  // boundary fields (defined when fields > 1)
   torch::nn::LeakyReLUOptions act;
   torch::nn::Sequential level{nullptr}, head{nullptr}, out{nullptr};
   torch::Tensor gain;
