@@ -1,7 +1,7 @@
 // `fluidnet`: the multi-resolution pressure network of FluidNet (Tompson et
-// al.) as the MLGMRES paper uses it. The right-hand side is average-pooled
-// down to a few cells; every level passes through the same convolutions, and
-// coarse results are upsampled and added level by level, so the map is
+// al.) as the MLGMRES paper uses it. The right-hand side is restricted down to
+// a few nodes per side; every level passes through the same convolutions, and
+// coarse results are interpolated up and refined level by level, so the map is
 // non-local and its parameter count does not depend on the grid. Sharing the
 // level convolutions across resolutions is what makes the count grid-free:
 // the Green's function of an elliptic operator looks alike at every scale, up
@@ -10,33 +10,43 @@
 // Output convolutions follow, with residual blocks inserted before the last
 // one as training stagnates.
 //
-// Boundary features: convolutions are translation invariant, but the Green's
-// function of a Dirichlet problem is not: near a face the solution is pulled
-// to zero over a distance set by the charge's distance to that face. So the
-// input enters as b * phi_k and the output is sum_k phi_k * y_k, with phi_0 = 1
-// and one field phi = exp(-d / width) per face (d: distance to the face as a
-// fraction of the side). The map stays positively homogeneous in b, and the
-// parameter count still does not depend on the grid. Measured on the 120-solve
-// moving-charge test (last 40 solves): iterations 1.42x -> 1.56x fewer on
-// 32^2, 1.22x -> 1.31x on 64^2.
+// Two departures from the paper's network, both measured on the 120-solve
+// moving-charge test (32^2, last 40 solves, see the README):
+// - Levels are linked by wall-aligned linear transfers (grid_transfer.hpp)
+//   instead of average pooling and upsampling, and each level's convolutions
+//   see the interpolated coarse result next to the restricted right-hand side
+//   (coarse + level(rhs, coarse)) instead of adding an independent response:
+//   the smooth error left by misplaced coarse walls was most of the error.
+// - Boundary features: convolutions are translation invariant, but the
+//   Green's function of a Dirichlet problem is not: near a face the solution
+//   is pulled to zero over a distance set by the charge's distance to that
+//   face. So the input enters as b * phi_k and the output is sum_k phi_k y_k,
+//   with phi_0 = 1 and one field phi = exp(-d / width) per face (d: distance to
+//   the face as a fraction of the side). The map stays positively homogeneous
+//   in b, and the parameter count still does not depend on the grid.
 #include <algorithm>
 
 #include "../network.hpp"
+#include "grid_transfer.hpp"
 #include "layers.hpp"
 
 namespace mlgmres {
 
 namespace {
 
-constexpr std::int64_t kCoarsestSide = 4;  // stop pooling before a side drops below this
+constexpr std::int64_t kCoarsestSide = 2;  // stop coarsening before a side drops below this
 
 struct FluidNet : Network {
   FluidNet(const Geometry &g, const Settings &s) : dim(g.dim), dof(g.dof), act(torch::nn::LeakyReLUOptions().negative_slope(s.leaky_slope)) {
     const std::int64_t c = s.channels;
     fields = s.boundary_width > 0 ? 1 + 2 * dim : 1;
-    std::int64_t side = *std::min_element(g.n.begin(), g.n.begin() + g.dim);
-    for (levels = 1; (side + 1) / 2 >= kCoarsestSide; side = (side + 1) / 2) ++levels;
-    level = register_module("level", torch::nn::Sequential(make_conv(dim, g.dof * fields, c), torch::nn::LeakyReLU(act), make_conv(dim, c, c),
+    std::vector<std::int64_t> size;
+    for (int a = g.dim - 1; a >= 0; --a) size.push_back(g.n[a]);
+    while (*std::min_element(size.begin(), size.end()) > 0 && GridTransfer::coarsen(*std::min_element(size.begin(), size.end())) >= kCoarsestSide) {
+      transfers.emplace_back(size);
+      size = transfers.back().coarse();
+    }
+    level = register_module("level", torch::nn::Sequential(make_conv(dim, g.dof * fields + c, c), torch::nn::LeakyReLU(act), make_conv(dim, c, c),
                                                            torch::nn::LeakyReLU(act), make_conv(dim, c, c)));
     gain = register_parameter("gain", torch::full({1}, 4.0));
     head = register_module("head", torch::nn::Sequential(make_conv(dim, c, c), torch::nn::LeakyReLU(act)));
@@ -71,9 +81,15 @@ struct FluidNet : Network {
       b = (b.unsqueeze(2) * phi).reshape(shape);
     }
     std::vector<torch::Tensor> pyramid{b};
-    for (int l = 1; l < levels; ++l) pyramid.push_back(pool_half(pyramid.back(), dim));
-    torch::Tensor y = level->forward(pyramid.back());
-    for (int l = levels - 2; l >= 0; --l) y = level->forward(pyramid[l]) + gain * upsample_to(y, spatial_size(pyramid[l]));
+    for (const auto &t : transfers) pyramid.push_back(t.restrict_to_coarse(pyramid.back()));
+    // The coarsest level has no coarser result to refine: it sees zeros.
+    std::vector<std::int64_t> coarsest = spatial_size(pyramid.back());
+    coarsest.insert(coarsest.begin(), {b.size(0), channels});
+    torch::Tensor y = level->forward(torch::cat({pyramid.back(), torch::zeros(coarsest, b.options())}, 1));
+    for (int l = (int)transfers.size() - 1; l >= 0; --l) {
+      const torch::Tensor coarse = gain * transfers[l].prolong_to_fine(y);
+      y = coarse + level->forward(torch::cat({pyramid[l], coarse}, 1));
+    }
     y = head->forward(y);
     for (auto &block : residual) y = y + block->forward(y);
     y = out->forward(y);
@@ -97,7 +113,8 @@ struct FluidNet : Network {
   }
   int blocks() const override { return (int)residual.size(); }
 
-  int dim, levels = 1;
+  int dim;
+  std::vector<GridTransfer> transfers;  // level l -> l + 1, finest first
   std::int64_t dof, fields = 1, channels = 8;
   torch::Tensor phi;  // boundary fields (defined when fields > 1)
   torch::nn::LeakyReLUOptions act;
