@@ -10,6 +10,12 @@ and the speedups against each baseline. Writes a Markdown report and PNG plots
 
   /usr/bin/python3 tutorials/benchmark.py --build build              # n = 32, 64, 128; 300 steps
   /usr/bin/python3 tutorials/benchmark.py --build build --sizes 256  # add any size
+  /usr/bin/python3 tutorials/benchmark.py --build build --repeat 3   # median of 3 runs
+
+With --repeat R every configuration of a grid and source runs R times, the
+configurations taking turns (round robin), so that a slow spell of a shared
+machine hits them alike; the report keeps the run with the median wall time
+and lists the spread.
 
 Uses /usr/bin/python3 on purpose: Debian's python3-matplotlib belongs to it.
 """
@@ -57,8 +63,12 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--configs", nargs="+", default=[c[0] for c in CONFIGS], help="subset of configurations to run")
     p.add_argument("--extra", default="", help="options added to every run")
+    p.add_argument("--repeat", type=int, default=1, help="runs per configuration; the median wall time is reported (odd counts recommended)")
     p.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"))
-    return p.parse_args()
+    args = p.parse_args()
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
+    return args
 
 
 def run_one(args, exe, plugin, source, n, key, options, histfile):
@@ -169,6 +179,7 @@ def report(args, results, configs, files, started):
              f"- date: {started:%Y-%m-%d %H:%M}",
              f"- machine: {os.cpu_count()} cores, {cpu_model()}, {platform.platform()}",
              f"- runs: {args.steps} steps, rtol {args.rtol}, seed {args.seed}, {args.ranks} rank(s); every time is end to end (KSPSolve loop, inference and training included)",
+             f"- repeats: {args.repeat} run(s) per configuration, taking turns; each row is the run with the median wall time" + (" (the spread is listed after the tables)" if args.repeat > 1 else ""),
              f"- command: `/usr/bin/python3 tutorials/benchmark.py {' '.join(sys.argv[1:])}`", ""]
     for source in args.sources:
         for n in args.sizes:
@@ -189,6 +200,9 @@ def report(args, results, configs, files, started):
                 lines.append("| " + " | ".join(cells) + " |")
             if {"cg_gamg", "cg_gamg_ml"} <= set(res):
                 lines += ["", f"cg + gamg with the ml guess runs at {res['cg_gamg']['wall'] / res['cg_gamg_ml']['wall']:.2f}x the speed of cg + gamg alone."]
+            if args.repeat > 1:
+                lines += ["", "Wall times of every run [s]: " + "; ".join(
+                    f"{key} " + ", ".join(f"{w:.3f}" for w in res[key]["walls"]) for key, _, _ in configs if key in res)]
             lines.append("")
     lines += ["## Targets", ""]
     first_target = len(lines)
@@ -238,20 +252,26 @@ def main():
     os.environ.setdefault("OMPI_ALLOW_RUN_AS_ROOT", "1")
     os.environ.setdefault("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
     started = datetime.datetime.now()
-    total = len(args.sources) * len(args.sizes) * len(configs)
+    total = len(args.sources) * len(args.sizes) * len(configs) * args.repeat
     results, done = {}, 0
     histdir = os.path.join(args.out, "history")
     os.makedirs(histdir, exist_ok=True)
     for source in args.sources:
         for n in args.sizes:
-            for key, label, options in configs:
-                done += 1
-                print(f"[{done}/{total}] {source}s n={n} {label} ...", end="", flush=True)
-                hist = os.path.join(histdir, f"{source}_n{n}_{key}.csv")
-                r = run_one(args, exe, plugin, source, n, key, options, hist)
-                results.setdefault((source, n), {})[key] = r
-                extra = f", training {r['train']:.2f} s" if r["train"] else ""
-                print(f" {r['wall']:.2f} s, {r['its_mean']:.1f} its/step{extra}", flush=True)
+            runs = {key: [] for key, _, _ in configs}
+            for rep in range(args.repeat):
+                for key, label, options in configs:
+                    done += 1
+                    print(f"[{done}/{total}] {source}s n={n} {label} ...", end="", flush=True)
+                    hist = os.path.join(histdir, f"{source}_n{n}_{key}_run{rep + 1}.csv")
+                    r = run_one(args, exe, plugin, source, n, key, options, hist)
+                    runs[key].append(r)
+                    extra = f", training {r['train']:.2f} s" if r["train"] else ""
+                    print(f" {r['wall']:.2f} s, {r['its_mean']:.1f} its/step{extra}", flush=True)
+            for key, rs in runs.items():
+                median = sorted(rs, key=lambda r: r["wall"])[(len(rs) - 1) // 2]  # the lower middle for even counts
+                median["walls"] = [r["wall"] for r in rs]
+                results.setdefault((source, n), {})[key] = median
     files = plots(args, results, configs)
     path = report(args, results, configs, files, started)
     print(f"benchmark: report {path}")
