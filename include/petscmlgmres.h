@@ -64,6 +64,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetTrainingBudget(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetTrainingBudget(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetCapacityMiB(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetCapacityMiB(KSPGuess, PetscReal *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetDivergenceFactor(KSPGuess, PetscReal);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetDivergenceFactor(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetGrowthTolerance(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetGrowthTolerance(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetLeakySlope(KSPGuess, PetscReal);

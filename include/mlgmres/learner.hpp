@@ -25,6 +25,9 @@ struct TrainingReport {
   bool postponed = false;   // not run: it would exceed the training budget
   bool grew = false;        // a residual block was appended after this training
   int blocks = 0;           // residual blocks in the model afterwards
+  bool diverged = false;    // the loss blew up: the weights from before came back
+  double loss_before = 0, loss_after = 0;  // on the batch that judges divergence
+  double learning_rate = 0;  // the optimizer's rate after this training
 };
 
 struct Observation {
@@ -43,6 +46,8 @@ struct LearnerStatus {
   int guesses = 0, non_finite = 0;
   double mean_residual_at_k = 0, mean_time_to_solution = 0;
   double last_loss = 0, training_seconds = 0;
+  double learning_rate = 0;     // the optimizer's current rate (halved after each diverged training)
+  int diverged_trainings = 0;   // trainings undone because the loss blew up (this run)
   bool warming_up = true;
   bool parked = false;            // guesses measured not to save time: learner switched off
   bool training_postponed = false;  // a training is owed but waits for the budget

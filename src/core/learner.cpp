@@ -168,6 +168,9 @@ TrainingReport Learner::train() {
   if (r.ran) {
     m.budget.record_training(r.seconds);
     m.training_estimate = r.seconds;
+  }
+  if (r.diverged) ++m.diverged_trainings;  // nothing changed but the learning rate
+  if (r.ran && !r.diverged) {
     ++m.trainings;
     m.last_loss = r.loss;
     // Growth: when the loss improved by less than growth_tolerance over the
@@ -206,6 +209,8 @@ LearnerStatus Learner::status() const {
   s.mean_residual_at_k = m.policy.mean_residual();
   s.mean_time_to_solution = m.policy.mean_time();
   s.last_loss = m.last_loss;
+  s.learning_rate = m.trainer->learning_rate();
+  s.diverged_trainings = m.diverged_trainings;
   s.training_seconds = m.budget.training_seconds();
   s.warming_up = m.policy.warming_up();
   s.parked = m.budget.parked();

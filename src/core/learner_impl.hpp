@@ -31,6 +31,7 @@ struct Learner::Impl {
   Verdict pending = Verdict::Skipped;  // screen() result awaiting learn()
   double target_scale = 0;  // typical ||x||/||b||, fixed at the first training
   int trainings = 0, guesses = 0, non_finite = 0;
+  int diverged_trainings = 0;  // not in checkpoints: the optimizer state keeps the halved rate
   double last_loss = 0;
   std::vector<double> losses;  // training losses since the model last grew
   LearningBudget budget;

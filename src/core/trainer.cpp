@@ -1,7 +1,9 @@
 #include "trainer.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
+#include <sstream>
 #include <stdexcept>
 
 namespace mlgmres {
@@ -82,12 +84,29 @@ double Trainer::lower_bound_seconds(const ReplayStore &store) const {
   return macs / rate;
 }
 
+double Trainer::learning_rate() const { return optimizer_->param_groups().front().options().get_lr(); }
+
 TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) {
   TrainingReport r;
   if (store.size() == 0) return r;
   const auto t0 = std::chrono::steady_clock::now();
-  net_->train();
   const std::size_t batch = std::min<std::size_t>(s_.batch_size, store.size());
+  // What the divergence guard needs to undo a training: the parameters and
+  // the optimizer state, a few KiB for these networks.
+  const std::vector<std::size_t> judge = store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng);
+  std::vector<torch::Tensor> weights;
+  for (const auto &t : net_->parameters()) weights.push_back(t.detach().clone());
+  std::ostringstream optimizer_state;
+  {
+    torch::serialize::OutputArchive archive;
+    optimizer_->save(archive);
+    archive.save_to(optimizer_state);
+  }
+  {
+    torch::NoGradGuard no_grad;
+    r.loss_before = batch_loss(store, judge, target_scale).item<double>();
+  }
+  net_->train();
   const int tail = std::max(1, s_.train_steps / 10);  // report the mean of the last 10% of steps
   double tail_loss = 0;
   for (int step = 0; step < s_.train_steps; ++step) {
@@ -98,6 +117,22 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
     if (step >= s_.train_steps - tail) tail_loss += loss.item<double>();
   }
   net_->eval();
+  {
+    torch::NoGradGuard no_grad;
+    r.loss_after = batch_loss(store, judge, target_scale).item<double>();
+  }
+  if (s_.divergence_factor > 0 && (!std::isfinite(r.loss_after) || r.loss_after > s_.divergence_factor * r.loss_before)) {
+    r.diverged = true;
+    torch::NoGradGuard no_grad;
+    const auto params = net_->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(weights[i]);
+    std::istringstream in(optimizer_state.str());
+    torch::serialize::InputArchive archive;
+    archive.load_from(in);
+    optimizer_->load(archive);
+    for (auto &group : optimizer_->param_groups()) group.options().set_lr(group.options().get_lr() / 2);
+  }
+  r.learning_rate = learning_rate();
   r.ran = true;
   r.steps = s_.train_steps;
   r.loss = tail_loss / tail;

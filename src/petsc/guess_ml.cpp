@@ -63,6 +63,8 @@ struct UpdateOutcome {
   int    steps;
   int    blocks, grew;
   int    postponed; // a training was due but waits for the training budget
+  int    diverged;  // the training blew up and was undone
+  double loss_before, loss_after, learning_rate;
 };
 
 PetscErrorCode GetML(KSPGuess guess, GuessML **ctx)
@@ -325,7 +327,9 @@ PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, c
   if (ctx->guess_state == GuessML::GUESS_USED) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
   else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : ctx->guess_state == GuessML::PARKED ? "learner switched off" : "zero guess"));
   if (o && o->postponed) PetscCall(PetscSNPrintf(t, sizeof(t), ", training postponed (budget)"));
-  if (o && o->training_due)
+  if (o && o->training_due && o->diverged)
+    PetscCall(PetscSNPrintf(t, sizeof(t), ", training DIVERGED (loss %.3e -> %.3e), undone, learning rate now %g, %.3f s", o->loss_before, o->loss_after, o->learning_rate, o->seconds));
+  else if (o && o->training_due)
     PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s, %d block(s)%s", o->steps, o->training_set, o->loss, o->seconds, o->blocks, o->grew ? " (grew)" : ""));
   PetscCall(PetscViewerASCIIPrintf(v, "  ml step %" PetscInt_FMT ": its %" PetscInt_FMT ", E_%" PetscInt_FMT " %.3e, TOS %.4f s, %s, %s%s\n", ctx->stats.solves, its, ctx->k, (double)ek, (double)tos, g, decision, t));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -385,12 +389,20 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
       u.steps                   = r.steps;
       u.blocks                  = r.blocks;
       u.grew                    = r.grew;
+      u.diverged                = r.diverged;
+      u.loss_before             = r.loss_before;
+      u.loss_after              = r.loss_after;
+      u.learning_rate           = r.learning_rate;
       return u;
     }));
     PetscCall(PetscLogEventEnd(MLGMRES_Train, guess, 0, 0, 0));
-    ctx->trained = PETSC_TRUE;
-    ++ctx->stats.trainings;
-    PetscCall(PetscInfo(guess, "Trained %d steps on %d pairs: loss %g in %g s\n", o.steps, o.training_set, o.loss, o.seconds));
+    if (o.diverged) {
+      PetscCall(PetscInfo(guess, "Training diverged (loss %g -> %g on one batch): weights and optimizer state restored, learning rate halved to %g\n", o.loss_before, o.loss_after, o.learning_rate));
+    } else {
+      ctx->trained = PETSC_TRUE;
+      ++ctx->stats.trainings;
+      PetscCall(PetscInfo(guess, "Trained %d steps on %d pairs: loss %g in %g s\n", o.steps, o.training_set, o.loss, o.seconds));
+    }
     if (o.grew) PetscCall(PetscInfo(guess, "Training loss stagnated: residual block %d appended (identity start)\n", o.blocks));
     if (!ctx->opts.save_file.empty() && ctx->opts.checkpoint_every > 0 && ctx->stats.trainings % ctx->opts.checkpoint_every == 0) PetscCall(SaveCheckpoint(guess, ctx));
   }
@@ -428,7 +440,9 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
     PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0; guess scaling %s\n", desc, MLScalingTypes[ctx->opts.scaling]));
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, st.training_set, st.capacity, st.evicted, st.candidates));
+    if (st.diverged_trainings) PetscCall(PetscSNPrintf(desc, sizeof(desc), " (now %g: %d diverged training(s) undone)", st.learning_rate, st.diverged_trainings));
+    else desc[0] = 0;
+    PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g%s; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, desc, st.training_set, st.capacity, st.evicted, st.candidates));
     if (st.training_postponed) PetscCall(PetscSNPrintf(desc, sizeof(desc), ", a training of %s%.3g s is postponed", st.expected_measured ? "" : "at least ", st.expected_training));
     else desc[0] = 0;
     PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution: warm-up %.3g s, guessed %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, desc, st.baseline_time, st.guessed_time,

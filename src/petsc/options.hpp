@@ -32,6 +32,7 @@
   X(LearningRate, core.learning_rate, "learning_rate", "Optimizer learning rate", 1e-12, 10.0)                                   \
   X(TrainingBudget, core.training_budget, "training_budget", "Training may take at most this fraction of the solve time so far (0: no limit)", 0.0, 1e6) \
   X(CapacityMiB, core.capacity_mib, "capacity_mib", "Training-set cap in MiB of stored pairs (the smaller cap wins)", 1e-3, 1e9) \
+  X(DivergenceFactor, core.divergence_factor, "divergence_factor", "A training that raises the loss of a judging batch more than this factor is undone and the learning rate halved (0: never)", 0.0, 1e12) \
   X(GrowthTolerance, core.growth_tolerance, "growth_tolerance", "Relative loss improvement below which the model grows", 0.0, 1.0) \
   X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0) \
   X(BoundaryWidth, core.boundary_width, "boundary_width", "Decay length of fluidnet's boundary features, fraction of the grid side (0: none)", 0.0, 1.0)

@@ -1,0 +1,87 @@
+// The divergence guard: a training whose loss blows up is undone (weights and
+// optimizer state) and the learning rate halved, so one bad training cannot
+// wreck what earlier trainings learned.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "laplace_1d.hpp"
+#include "network.hpp"
+#include "trainer.hpp"
+
+using namespace mlgmres;
+using namespace mlgmres_test;
+
+namespace {
+
+ReplayStore bumps(std::size_t n, int count) {
+  ReplayStore store(n, 64);
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> pos(3, (double)n - 4);
+  for (int i = 0; i < count; ++i) {
+    const auto b = bump(n, pos(rng), 1.0);
+    const auto x = solve_laplace_1d(b);
+    store.add_training(Sample{std::vector<float>(b.begin(), b.end()), std::vector<float>(x.begin(), x.end())});
+  }
+  return store;
+}
+
+std::vector<torch::Tensor> snapshot(const NetworkPtr &net) {
+  std::vector<torch::Tensor> w;
+  for (const auto &p : net->parameters()) w.push_back(p.detach().clone());
+  return w;
+}
+
+bool same(const std::vector<torch::Tensor> &a, const std::vector<torch::Tensor> &b) {
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!torch::equal(a[i], b[i])) return false;
+  return true;
+}
+
+}  // namespace
+
+TEST(DivergenceGuard, BlownUpTrainingIsUndoneAndTheRateHalved) {
+  const Geometry g = line(16);
+  const ReplayStore store = bumps(16, 12);
+  for (double factor : {10.0, 0.0}) {
+    Settings s = learning_settings("fluidnet");
+    s.learning_rate = 1e30;  // every step overshoots
+    s.train_steps = 20;
+    s.divergence_factor = factor;
+    torch::manual_seed(2);
+    NetworkPtr net = make_network("fluidnet", g, s);
+    Trainer trainer(net, g, s, torch::kCPU, torch::kFloat32);
+    const auto before = snapshot(net);
+    std::mt19937_64 rng(1);
+    const TrainingReport r = trainer.train(store, 4, 1.0, rng);
+    ASSERT_TRUE(r.ran);
+    if (factor > 0) {
+      EXPECT_TRUE(r.diverged);
+      EXPECT_TRUE(same(snapshot(net), before)) << "weights not restored";
+      EXPECT_DOUBLE_EQ(trainer.learning_rate(), 5e29);
+      EXPECT_DOUBLE_EQ(r.learning_rate, 5e29);
+      EXPECT_GT(r.loss_before, 0);
+    } else {  // guard off: the blow-up stays (what the guard prevents)
+      EXPECT_FALSE(r.diverged);
+      EXPECT_FALSE(same(snapshot(net), before));
+      EXPECT_DOUBLE_EQ(trainer.learning_rate(), 1e30);
+    }
+  }
+}
+
+TEST(DivergenceGuard, LearnerKeepsNoDivergedTraining) {
+  Settings s = learning_settings("fluidnet");
+  s.warmup = 10;
+  s.train_steps = 20;
+  s.learning_rate = 1e30;
+  Learner l(s, line(16));
+  feed(l, 10, 5);  // the warm-up training diverges
+  const LearnerStatus st = l.status();
+  EXPECT_FALSE(l.trained());
+  EXPECT_EQ(st.trainings, 0);
+  EXPECT_EQ(st.diverged_trainings, 1);
+  EXPECT_DOUBLE_EQ(st.learning_rate, 5e29);
+  EXPECT_GT(st.training_seconds, 0);  // its time still counts against the budget
+  std::vector<double> b = bump(16, 8, 1.0), x(16);
+  EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::NotTrained);
+}
