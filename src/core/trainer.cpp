@@ -91,18 +91,18 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
   if (store.size() == 0) return r;
   const auto t0 = std::chrono::steady_clock::now();
   const std::size_t batch = std::min<std::size_t>(s_.batch_size, store.size());
-  // What the divergence guard needs to undo a training: the parameters and
-  // the optimizer state, a few KiB for these networks.
-  const std::vector<std::size_t> judge = store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng);
+  // What the divergence guard needs to judge and undo a training: a batch,
+  // the parameters and the optimizer state (a few KiB for these networks).
+  const bool guarded = s_.divergence_factor > 0;
+  std::vector<std::size_t> judge;
   std::vector<torch::Tensor> weights;
-  for (const auto &t : net_->parameters()) weights.push_back(t.detach().clone());
   std::ostringstream optimizer_state;
-  {
+  if (guarded) {
+    judge = store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng);
+    for (const auto &t : net_->parameters()) weights.push_back(t.detach().clone());
     torch::serialize::OutputArchive archive;
     optimizer_->save(archive);
     archive.save_to(optimizer_state);
-  }
-  {
     torch::NoGradGuard no_grad;
     r.loss_before = batch_loss(store, judge, target_scale).item<double>();
   }
@@ -117,20 +117,19 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
     if (step >= s_.train_steps - tail) tail_loss += loss.item<double>();
   }
   net_->eval();
-  {
+  if (guarded) {
     torch::NoGradGuard no_grad;
     r.loss_after = batch_loss(store, judge, target_scale).item<double>();
-  }
-  if (s_.divergence_factor > 0 && (!std::isfinite(r.loss_after) || r.loss_after > s_.divergence_factor * r.loss_before)) {
-    r.diverged = true;
-    torch::NoGradGuard no_grad;
-    const auto params = net_->parameters();
-    for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(weights[i]);
-    std::istringstream in(optimizer_state.str());
-    torch::serialize::InputArchive archive;
-    archive.load_from(in);
-    optimizer_->load(archive);
-    for (auto &group : optimizer_->param_groups()) group.options().set_lr(group.options().get_lr() / 2);
+    if (!std::isfinite(r.loss_after) || r.loss_after > s_.divergence_factor * r.loss_before) {
+      r.diverged = true;
+      const auto params = net_->parameters();
+      for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(weights[i]);
+      std::istringstream in(optimizer_state.str());
+      torch::serialize::InputArchive archive;
+      archive.load_from(in);
+      optimizer_->load(archive);
+      for (auto &group : optimizer_->param_groups()) group.options().set_lr(group.options().get_lr() / 2);
+    }
   }
   r.learning_rate = learning_rate();
   r.ran = true;

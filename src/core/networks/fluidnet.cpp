@@ -42,7 +42,7 @@ struct FluidNet : Network {
     fields = s.boundary_width > 0 ? 1 + 2 * dim : 1;
     std::vector<std::int64_t> size;
     for (int a = g.dim - 1; a >= 0; --a) size.push_back(g.n[a]);
-    while (*std::min_element(size.begin(), size.end()) > 0 && GridTransfer::coarsen(*std::min_element(size.begin(), size.end())) >= kCoarsestSide) {
+    while (GridTransfer::coarsen(*std::min_element(size.begin(), size.end())) >= kCoarsestSide) {
       transfers.emplace_back(size);
       size = transfers.back().coarse();
     }

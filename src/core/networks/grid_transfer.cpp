@@ -33,7 +33,7 @@ torch::Tensor drop_walls(torch::Tensor x) {
 // Linear interpolation with aligned corners maps wall to wall: fine node i
 // of n + 1 intervals reads the coarse grid at i (m + 1) / (n + 1).
 torch::Tensor GridTransfer::prolong_to_fine(const torch::Tensor &x) const {
-  torch::nn::functional::InterpolateFuncOptions::mode_t mode;
+  F::InterpolateFuncOptions::mode_t mode;
   switch (fine_.size()) {
     case 1: mode = torch::kLinear; break;
     case 2: mode = torch::kBilinear; break;
