@@ -166,11 +166,12 @@ TrainingReport Learner::train() {
   TrainingReport r = m.trainer->train(m.store, newest, m.target_scale, m.rng);
   m.training_owed = false;
   if (r.ran) {
-    m.budget.record_training(r.seconds);
+    m.budget.record_training(r.seconds);  // an undone training's time was spent all the same
     m.training_estimate = r.seconds;
   }
-  if (r.diverged) ++m.diverged_trainings;  // nothing changed but the learning rate
-  if (r.ran && !r.diverged) {
+  if (r.diverged) {
+    ++m.diverged_trainings;  // nothing changed but the learning rate
+  } else if (r.ran) {
     ++m.trainings;
     m.last_loss = r.loss;
     // Growth: when the loss improved by less than growth_tolerance over the

@@ -91,6 +91,7 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
   if (store.size() == 0) return r;
   const auto t0 = std::chrono::steady_clock::now();
   const std::size_t batch = std::min<std::size_t>(s_.batch_size, store.size());
+  const auto draw = [&] { return store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng); };  // newest pairs always in
   // What the divergence guard needs to judge and undo a training: a batch,
   // the parameters and the optimizer state (a few KiB for these networks).
   const bool guarded = s_.divergence_factor > 0;
@@ -98,7 +99,7 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
   std::vector<torch::Tensor> weights;
   std::ostringstream optimizer_state;
   if (guarded) {
-    judge = store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng);
+    judge = draw();
     for (const auto &t : net_->parameters()) weights.push_back(t.detach().clone());
     torch::serialize::OutputArchive archive;
     optimizer_->save(archive);
@@ -111,7 +112,7 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
   double tail_loss = 0;
   for (int step = 0; step < s_.train_steps; ++step) {
     optimizer_->zero_grad();
-    torch::Tensor loss = batch_loss(store, store.draw_batch(batch, std::min(newest, batch / 2 + 1), rng), target_scale);
+    torch::Tensor loss = batch_loss(store, draw(), target_scale);
     loss.backward();
     optimizer_->step();
     if (step >= s_.train_steps - tail) tail_loss += loss.item<double>();

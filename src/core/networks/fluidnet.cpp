@@ -40,12 +40,10 @@ struct FluidNet : Network {
   FluidNet(const Geometry &g, const Settings &s) : dim(g.dim), dof(g.dof), act(torch::nn::LeakyReLUOptions().negative_slope(s.leaky_slope)) {
     const std::int64_t c = s.channels;
     fields = s.boundary_width > 0 ? 1 + 2 * dim : 1;
-    std::vector<std::int64_t> size;
-    for (int a = g.dim - 1; a >= 0; --a) size.push_back(g.n[a]);
-    while (GridTransfer::coarsen(*std::min_element(size.begin(), size.end())) >= kCoarsestSide) {
+    std::vector<std::int64_t> fine;  // spatial sizes in network layout ((z,) (y,) x)
+    for (int a = g.dim - 1; a >= 0; --a) fine.push_back(g.n[a]);
+    for (auto size = fine; GridTransfer::coarsen(*std::min_element(size.begin(), size.end())) >= kCoarsestSide; size = transfers.back().coarse())
       transfers.emplace_back(size);
-      size = transfers.back().coarse();
-    }
     level = register_module("level", torch::nn::Sequential(make_conv(dim, g.dof * fields + c, c), torch::nn::LeakyReLU(act), make_conv(dim, c, c),
                                                            torch::nn::LeakyReLU(act), make_conv(dim, c, c)));
     gain = register_parameter("gain", torch::full({1}, 4.0));
@@ -53,19 +51,18 @@ struct FluidNet : Network {
     out = register_module("out", torch::nn::Sequential(make_conv(dim, c, g.dof * fields)));
     channels = c;
     // A buffer, not a parameter: it follows the network's device and dtype.
-    if (fields > 1) phi = register_buffer("phi", boundary_fields(g, s.boundary_width));
+    if (fields > 1) phi = register_buffer("phi", boundary_fields(fine, s.boundary_width));
   }
 
-  // (1, 1, fields, spatial...) in network layout ((z,) (y,) x): 1, then
-  // exp(-d / width) for the low and high face of each axis.
-  static torch::Tensor boundary_fields(const Geometry &g, double width) {
-    std::vector<std::int64_t> size;
-    for (int a = g.dim - 1; a >= 0; --a) size.push_back(g.n[a]);
+  // (1, 1, fields, size...): 1, then exp(-d / width) for the low and high
+  // face of each axis.
+  static torch::Tensor boundary_fields(const std::vector<std::int64_t> &size, double width) {
+    const int dim = (int)size.size();
     std::vector<torch::Tensor> f{torch::ones(size)};
-    for (int a = 0; a < g.dim; ++a) {
+    for (int a = 0; a < dim; ++a) {
       // Node i of n interior nodes sits (i + 1) / (n + 1) of the side from the low face.
       const torch::Tensor d = torch::arange(1, size[a] + 1, torch::kFloat32) / double(size[a] + 1);
-      std::vector<std::int64_t> shape(g.dim, 1);
+      std::vector<std::int64_t> shape(dim, 1);
       shape[a] = size[a];
       f.push_back(torch::exp(-d / width).view(shape).expand(size));
       f.push_back(torch::exp(-d.flip(0) / width).view(shape).expand(size));
@@ -76,16 +73,13 @@ struct FluidNet : Network {
   torch::Tensor forward(torch::Tensor b) override {
     if (fields > 1) {
       // (batch, dof, spatial...) -> (batch, dof * fields, spatial...)
-      std::vector<std::int64_t> shape = spatial_size(b);
-      shape.insert(shape.begin(), {b.size(0), dof * fields});
-      b = (b.unsqueeze(2) * phi).reshape(shape);
+      b = (b.unsqueeze(2) * phi).reshape(on_grid_of(b, {b.size(0), dof * fields}));
     }
     std::vector<torch::Tensor> pyramid{b};
     for (const auto &t : transfers) pyramid.push_back(t.restrict_to_coarse(pyramid.back()));
     // The coarsest level has no coarser result to refine: it sees zeros.
-    std::vector<std::int64_t> coarsest = spatial_size(pyramid.back());
-    coarsest.insert(coarsest.begin(), {b.size(0), channels});
-    torch::Tensor y = level->forward(torch::cat({pyramid.back(), torch::zeros(coarsest, b.options())}, 1));
+    const torch::Tensor none = torch::zeros(on_grid_of(pyramid.back(), {b.size(0), channels}), b.options());
+    torch::Tensor y = level->forward(torch::cat({pyramid.back(), none}, 1));
     for (int l = (int)transfers.size() - 1; l >= 0; --l) {
       const torch::Tensor coarse = gain * transfers[l].prolong_to_fine(y);
       y = coarse + level->forward(torch::cat({pyramid[l], coarse}, 1));
@@ -94,9 +88,7 @@ struct FluidNet : Network {
     for (auto &block : residual) y = y + block->forward(y);
     y = out->forward(y);
     if (fields == 1) return y;
-    std::vector<std::int64_t> shape = spatial_size(y);
-    shape.insert(shape.begin(), {y.size(0), dof, fields});
-    return (y.reshape(shape) * phi).sum(2);
+    return (y.reshape(on_grid_of(y, {y.size(0), dof, fields})) * phi).sum(2);
   }
 
   std::vector<torch::Tensor> grow() override {

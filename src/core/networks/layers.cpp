@@ -14,9 +14,10 @@ torch::nn::AnyModule make_conv(int dim, std::int64_t in, std::int64_t out, std::
   throw std::invalid_argument("convolutions need a 1-D, 2-D or 3-D grid");
 }
 
-std::vector<std::int64_t> spatial_size(const torch::Tensor &x) {
-  auto s = x.sizes().vec();
-  return std::vector<std::int64_t>(s.begin() + 2, s.end());
+std::vector<std::int64_t> on_grid_of(const torch::Tensor &x, std::initializer_list<std::int64_t> leading) {
+  std::vector<std::int64_t> shape(leading);
+  shape.insert(shape.end(), x.sizes().begin() + 2, x.sizes().end());
+  return shape;
 }
 
 }  // namespace mlgmres

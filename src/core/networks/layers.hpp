@@ -13,7 +13,8 @@ namespace mlgmres {
 // Kernel-3 convolution, `dilation` apart, output the size of the input.
 torch::nn::AnyModule make_conv(int dim, std::int64_t in, std::int64_t out, std::int64_t dilation = 1);
 
-// Spatial sizes of x (all dimensions after batch and channel).
-std::vector<std::int64_t> spatial_size(const torch::Tensor &x);
+// `leading` sizes followed by the spatial sizes of x (all dimensions after
+// batch and channel): the shape of a tensor on x's grid.
+std::vector<std::int64_t> on_grid_of(const torch::Tensor &x, std::initializer_list<std::int64_t> leading);
 
 }  // namespace mlgmres
