@@ -81,6 +81,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetPrecision(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetPrecision(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetOptimizer(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetOptimizer(KSPGuess, const char **);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetLoss(KSPGuess, const char[]);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetLoss(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetMonitor(KSPGuess, PetscBool);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetMonitor(KSPGuess, PetscBool *);
 

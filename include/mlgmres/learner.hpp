@@ -38,7 +38,7 @@ struct Observation {
 };
 
 struct LearnerStatus {
-  std::string model, device, precision;
+  std::string model, device, precision, loss;
   std::int64_t parameters = 0, optimized_parameters = 0;
   int blocks = 0;
   std::size_t training_set = 0, capacity = 0, candidates = 0, evicted = 0;

@@ -17,6 +17,7 @@ struct Settings {
   int batch_size = 16;         // samples per gradient step
   double learning_rate = 1e-3; // optimizer step size
   std::string optimizer = "adam"; // adam | adagrad; its state persists between trainings
+  std::string loss = "mse";    // mse | laplacian: how training measures a guess's error (guess_loss.hpp)
   double divergence_factor = 10; // a training that raises a judging batch's loss more than this is undone, the rate halved (0: never)
   int capacity = 256;          // training-set cap (pairs); the oldest pair is evicted first
   double capacity_mib = 256;   // the same cap in MiB of stored pairs; the smaller cap wins

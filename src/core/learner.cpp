@@ -194,6 +194,7 @@ LearnerStatus Learner::status() const {
   const Impl &m = *impl_;
   LearnerStatus s;
   s.model = m.settings.model;
+  s.loss = m.settings.loss;
   s.device = m.settings.device;
   s.precision = m.settings.precision;
   s.parameters = m.net->parameter_count();

@@ -57,7 +57,7 @@ class Trainer {
  private:
   // Stacks samples from the store into a network-layout tensor on the device.
   torch::Tensor stack(const ReplayStore &store, const std::vector<std::size_t> &idx, bool solution) const;
-  // MSE of the network on the pairs `idx`, targets divided by target_scale.
+  // Loss (Settings::loss) of the network on the pairs `idx`, targets divided by target_scale.
   torch::Tensor batch_loss(const ReplayStore &store, const std::vector<std::size_t> &idx, double target_scale) const;
 
   NetworkPtr net_;

@@ -190,13 +190,15 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   }
   mlgmres::Settings settings = MLOptionsResolve(comm, ctx->opts);
   settings.model             = ctx->model;
+  /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
+  if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
   if (ctx->active) {
     int ok = 0;
     PetscCall(MLRunOnLearnerRank(comm, &ok, [&] {
       ctx->learner = std::make_unique<mlgmres::Learner>(settings, g);
       return 1;
     }));
-    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), %d LibTorch thread(s), field %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.threads, desc));
+    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc));
     if (!ctx->opts.load_file.empty() && !ctx->loaded) PetscCall(LoadCheckpoint(guess, ctx));
   } else {
     PetscCall(PetscInfo(guess, "No learned guess for this problem (%s): %s\n", desc, ctx->why_inactive.c_str()));
@@ -442,7 +444,7 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     if (st.diverged_trainings) PetscCall(PetscSNPrintf(desc, sizeof(desc), " (now %g: %d diverged training(s) undone)", st.learning_rate, st.diverged_trainings));
     else desc[0] = 0;
-    PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g%s; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, desc, st.training_set, st.capacity, st.evicted, st.candidates));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g%s, loss %s; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, desc, st.loss.c_str(), st.training_set, st.capacity, st.evicted, st.candidates));
     if (st.training_postponed) PetscCall(PetscSNPrintf(desc, sizeof(desc), ", a training of %s%.3g s is postponed", st.expected_measured ? "" : "at least ", st.expected_training));
     else desc[0] = 0;
     PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution: warm-up %.3g s, guessed %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, desc, st.baseline_time, st.guessed_time,

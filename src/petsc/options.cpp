@@ -28,6 +28,8 @@ PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const cha
     PetscCheck(mlgmres::device_available(v), comm, PETSC_ERR_SUP_SYS, "%s: device '%s' is not available: this LibTorch build has no usable CUDA device (allowed here: cpu)", option, value);
   } else if (n == "optimizer") {
     PetscCheck(v == "adam" || v == "adagrad", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown optimizer '%s' (allowed: adam, adagrad)", option, value);
+  } else if (n == "loss") {
+    PetscCheck(v == "mse" || v == "laplacian", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown loss '%s' (allowed: mse, laplacian)", option, value);
   } else if (n == "precision") {
     PetscCheck(v == "float32" || v == "float64", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown precision '%s' (allowed: float32, float64)", option, value);
   }
