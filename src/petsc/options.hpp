@@ -43,7 +43,7 @@
   X(Device, core.device, "device", "Where LibTorch runs: cpu, cuda")                           \
   X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64") \
   X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad") \
-  X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; needs a DMDA)")
+  X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; mse without a DMDA)")
 
 // How a network output w becomes the initial guess alpha w (one MatMult).
 typedef enum {
