@@ -1,19 +1,13 @@
 #include "guess_loss.hpp"
 
 #include <stdexcept>
+#include <vector>
 
 namespace mlgmres {
 
-void check_guess_loss(const std::string &name, const Geometry &g) {
-  if (name != "mse" && name != "laplacian") throw std::invalid_argument("unknown loss '" + name + "' (mse, laplacian)");
-  if (name == "laplacian" && !g.structured()) throw std::invalid_argument("loss 'laplacian' needs a structured grid (a DMDA)");
-}
-
 // 2*dim times a point minus its 2*dim neighbours (zero outside the grid), per
-// channel: for the Poisson family the residual an error leaves, up to h^2.
-static torch::Tensor grid_laplacian(const torch::Tensor &e, int dim) {
-  namespace F = torch::nn::functional;
-  const std::int64_t channels = e.size(1);
+// component: for the Poisson family the residual an error leaves, up to h^2.
+static torch::Tensor laplacian_stencil(int dim, std::int64_t components) {
   // The 3^dim stencil, flat: the centre and, per axis, the neighbours one
   // stride either side of it.
   std::int64_t points = 1;
@@ -24,18 +18,30 @@ static torch::Tensor grid_laplacian(const torch::Tensor &e, int dim) {
   for (std::int64_t stride = 1; stride < points; stride *= 3) stencil[centre - stride] = stencil[centre + stride] = -1.0f;
   std::vector<std::int64_t> shape{1, 1}, copies(2 + dim, 1);
   shape.insert(shape.end(), dim, 3);
-  copies[0] = channels;
-  const torch::Tensor k = torch::tensor(stencil).reshape(shape).repeat(copies).to(e.options());
-  switch (dim) {
-    case 1: return F::conv1d(e, k, F::Conv1dFuncOptions().padding(1).groups(channels));
-    case 2: return F::conv2d(e, k, F::Conv2dFuncOptions().padding(1).groups(channels));
-    default: return F::conv3d(e, k, F::Conv3dFuncOptions().padding(1).groups(channels));
-  }
+  copies[0] = components;
+  return torch::tensor(stencil).reshape(shape).repeat(copies);
 }
 
-torch::Tensor guess_loss(const std::string &name, const torch::Tensor &guess, const torch::Tensor &target, const Geometry &g) {
-  if (name == "mse") return torch::mse_loss(guess, target);
-  return grid_laplacian(guess - target, g.dim).square().mean();
+GuessLoss::GuessLoss(const std::string &name, const Geometry &g, torch::Device device, torch::Dtype dtype) {
+  if (name != "mse" && name != "laplacian") throw std::invalid_argument("unknown loss '" + name + "' (mse, laplacian)");
+  if (name == "mse") return;
+  if (!g.structured()) throw std::invalid_argument("loss 'laplacian' needs a structured grid (a DMDA)");
+  dim_ = g.dim;
+  stencil_ = laplacian_stencil(g.dim, g.dof).to(device, dtype);
+}
+
+torch::Tensor GuessLoss::operator()(const torch::Tensor &guess, const torch::Tensor &target) const {
+  if (!stencil_.defined()) return torch::mse_loss(guess, target);
+  namespace F = torch::nn::functional;
+  const torch::Tensor e = guess - target;
+  const std::int64_t groups = stencil_.size(0);
+  torch::Tensor r;
+  switch (dim_) {
+    case 1: r = F::conv1d(e, stencil_, F::Conv1dFuncOptions().padding(1).groups(groups)); break;
+    case 2: r = F::conv2d(e, stencil_, F::Conv2dFuncOptions().padding(1).groups(groups)); break;
+    default: r = F::conv3d(e, stencil_, F::Conv3dFuncOptions().padding(1).groups(groups)); break;
+  }
+  return r.square().mean();
 }
 
 }  // namespace mlgmres

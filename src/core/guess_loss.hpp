@@ -13,13 +13,20 @@ namespace mlgmres {
 
 // The losses: "mse" (mean square error) and "laplacian" (mean square of the
 // grid Laplacian of the error: unit spacing, zero walls, each dof component
-// on its own; needs a structured grid).
-// Throws std::invalid_argument for an unknown name or "laplacian" without a
-// structured grid.
-void check_guess_loss(const std::string &name, const Geometry &g);
+// on its own; needs a structured grid). Built once per trainer: the stencil
+// lives on the network's device in its dtype.
+class GuessLoss {
+ public:
+  // Throws std::invalid_argument for an unknown name or "laplacian" without a
+  // structured grid.
+  GuessLoss(const std::string &name, const Geometry &g, torch::Device device, torch::Dtype dtype);
 
-// Loss of `guess` against `target`, both in network layout for geometry g
-// (the name must pass check_guess_loss).
-torch::Tensor guess_loss(const std::string &name, const torch::Tensor &guess, const torch::Tensor &target, const Geometry &g);
+  // Loss of `guess` against `target`, both in network layout for the geometry.
+  torch::Tensor operator()(const torch::Tensor &guess, const torch::Tensor &target) const;
+
+ private:
+  int dim_ = 0;
+  torch::Tensor stencil_;  // (dof, 1, 3...): the Laplacian per component; undefined for mse
+};
 
 }  // namespace mlgmres

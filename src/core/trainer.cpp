@@ -6,8 +6,6 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "guess_loss.hpp"
-
 namespace mlgmres {
 
 static std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string &name, std::vector<torch::Tensor> params, double lr) {
@@ -21,9 +19,8 @@ static std::int64_t grid_points(const Geometry &g) { return g.structured() ? g.n
 
 Trainer::Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype)
     : net_(std::move(net)), g_(g), s_(s), device_(device), dtype_(dtype),
-      optimizer_(make_optimizer(s.optimizer, net_->parameters(), s.learning_rate)), forward_macs_(net_->forward_macs(grid_points(g))) {
-  check_guess_loss(s.loss, g);
-}
+      optimizer_(make_optimizer(s.optimizer, net_->parameters(), s.learning_rate)), loss_(s.loss, g, device, dtype),
+      forward_macs_(net_->forward_macs(grid_points(g))) {}
 
 bool Trainer::grow() {
   std::vector<torch::Tensor> params = net_->grow();
@@ -55,7 +52,7 @@ torch::Tensor Trainer::stack(const ReplayStore &store, const std::vector<std::si
 }
 
 torch::Tensor Trainer::batch_loss(const ReplayStore &store, const std::vector<std::size_t> &idx, double target_scale) const {
-  return guess_loss(s_.loss, net_->forward(stack(store, idx, false)), stack(store, idx, true).div_(target_scale), g_);
+  return loss_(net_->forward(stack(store, idx, false)), stack(store, idx, true).div_(target_scale));
 }
 
 double Trainer::estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) {

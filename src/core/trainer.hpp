@@ -12,13 +12,15 @@
 
 #include "mlgmres/learner.hpp"
 #include "mlgmres/replay_store.hpp"
+#include "guess_loss.hpp"
 #include "network.hpp"
 
 namespace mlgmres {
 
 class Trainer {
  public:
-  // Throws std::invalid_argument for an unknown optimizer name.
+  // Throws std::invalid_argument for an unknown optimizer or loss name (or
+  // the laplacian loss without a structured grid).
   Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype);
   // The network learns x / target_scale so its outputs stay O(1) whatever
   // the operator's scaling (||A^-1|| can be large).
@@ -66,6 +68,7 @@ class Trainer {
   torch::Device device_;
   torch::Dtype dtype_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  GuessLoss loss_;  // Settings::loss
   double forward_macs_;  // the network's forward_macs() on this grid, kept current by grow()
 };
 

@@ -48,7 +48,8 @@ void expect_laplacian_loss(const std::vector<std::int64_t> &spatial, std::int64_
       for (std::int64_t j = 0; j < e.size(3); ++j)
         for (std::int64_t k = 0; k < e.size(4); ++k) sum += std::pow(laplacian_at(e, g.dim, c, i, j, k), 2);
   const double expected = sum / (double)e.numel();
-  EXPECT_NEAR(guess_loss("laplacian", guess, target, g).item<double>(), expected, 1e-10 * expected) << g.dim << "-D, dof " << dof;
+  const GuessLoss laplacian("laplacian", g, torch::kCPU, torch::kFloat64);
+  EXPECT_NEAR(laplacian(guess, target).item<double>(), expected, 1e-10 * expected) << g.dim << "-D, dof " << dof;
 }
 
 }  // namespace
@@ -64,29 +65,31 @@ TEST(GuessLoss, LaplacianVanishesOnlyWithTheError) {
   Geometry g;
   g.dim = 2;
   g.n = {{6, 6, 1}};
+  const GuessLoss laplacian("laplacian", g, torch::kCPU, torch::kFloat32), mse("mse", g, torch::kCPU, torch::kFloat32);
   const torch::Tensor x = torch::randn({2, 1, 6, 6});
-  EXPECT_EQ(guess_loss("laplacian", x, x, g).item<double>(), 0.0);
+  EXPECT_EQ(laplacian(x, x).item<double>(), 0.0);
   // A smooth error weighs less than a rough one of the same size: the loss
   // follows the residual, which GMRES removes, not the error itself.
   const torch::Tensor s = torch::arange(1, 7, torch::kFloat32) * M_PI / 7;
   const torch::Tensor smooth = torch::outer(s.sin(), s.sin()).view({1, 1, 6, 6});
   const torch::Tensor rough = torch::outer((6 * s).sin(), (6 * s).sin()).view({1, 1, 6, 6});
   const torch::Tensor zero = torch::zeros({1, 1, 6, 6});
-  EXPECT_NEAR(guess_loss("mse", smooth, zero, g).item<double>(), guess_loss("mse", rough, zero, g).item<double>(), 1e-6);
-  EXPECT_LT(guess_loss("laplacian", smooth, zero, g).item<double>(), 0.1 * guess_loss("laplacian", rough, zero, g).item<double>());
+  EXPECT_NEAR(mse(smooth, zero).item<double>(), mse(rough, zero).item<double>(), 1e-6);
+  EXPECT_LT(laplacian(smooth, zero).item<double>(), 0.1 * laplacian(rough, zero).item<double>());
 }
 
 TEST(GuessLoss, MseIsTheMeanSquareError) {
-  Geometry g = Geometry::unstructured(10);
+  const GuessLoss mse("mse", Geometry::unstructured(10), torch::kCPU, torch::kFloat32);
   const torch::Tensor a = torch::randn({3, 1, 10}), b = torch::randn({3, 1, 10});
-  EXPECT_NEAR(guess_loss("mse", a, b, g).item<double>(), (a - b).square().mean().item<double>(), 1e-6);
+  EXPECT_NEAR(mse(a, b).item<double>(), (a - b).square().mean().item<double>(), 1e-6);
 }
 
 TEST(GuessLoss, UnknownNamesAndGridlessLaplacianAreRefused) {
   Geometry grid;
   grid.dim = 2;
-  EXPECT_NO_THROW(check_guess_loss("laplacian", grid));
-  EXPECT_THROW(check_guess_loss("l1", grid), std::invalid_argument);
-  EXPECT_THROW(check_guess_loss("laplacian", Geometry::unstructured(10)), std::invalid_argument);
-  EXPECT_NO_THROW(check_guess_loss("mse", Geometry::unstructured(10)));
+  const auto make = [](const char *name, const Geometry &g) { return GuessLoss(name, g, torch::kCPU, torch::kFloat32); };
+  EXPECT_NO_THROW(make("laplacian", grid));
+  EXPECT_THROW(make("l1", grid), std::invalid_argument);
+  EXPECT_THROW(make("laplacian", Geometry::unstructured(10)), std::invalid_argument);
+  EXPECT_NO_THROW(make("mse", Geometry::unstructured(10)));
 }
