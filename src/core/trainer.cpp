@@ -37,8 +37,22 @@ std::int64_t Trainer::optimized_parameters() const {
   return n;
 }
 
-void Trainer::save(torch::serialize::OutputArchive &archive) const { optimizer_->save(archive); }
-void Trainer::load(torch::serialize::InputArchive &archive) { optimizer_->load(archive); }
+// LibTorch's optimizer archives leave out two things restoring needs: load()
+// only overwrites the state of parameters the archive has (a parameter with
+// no state in it, e.g. before the first step, would keep its current moments)
+// and it ignores the saved learning rate. Both are handled here.
+void Trainer::save(torch::serialize::OutputArchive &archive) const {
+  optimizer_->save(archive);
+  archive.write("mlgmres_learning_rate", torch::tensor(learning_rate(), torch::kFloat64));
+}
+
+void Trainer::load(torch::serialize::InputArchive &archive) {
+  optimizer_->state().clear();
+  optimizer_->load(archive);
+  torch::Tensor lr;
+  if (archive.try_read("mlgmres_learning_rate", lr))
+    for (auto &group : optimizer_->param_groups()) group.options().set_lr(lr.item<double>());
+}
 
 torch::Tensor Trainer::stack(const ReplayStore &store, const std::vector<std::size_t> &idx, bool solution) const {
   const std::int64_t n = (std::int64_t)store.field_size();
@@ -103,7 +117,7 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
     judge = draw();
     for (const auto &t : net_->parameters()) weights.push_back(t.detach().clone());
     torch::serialize::OutputArchive archive;
-    optimizer_->save(archive);
+    save(archive);
     archive.save_to(optimizer_state);
     torch::NoGradGuard no_grad;
     r.loss_before = batch_loss(store, judge, target_scale).item<double>();
@@ -129,7 +143,7 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
       std::istringstream in(optimizer_state.str());
       torch::serialize::InputArchive archive;
       archive.load_from(in);
-      optimizer_->load(archive);
+      load(archive);
       for (auto &group : optimizer_->param_groups()) group.options().set_lr(group.options().get_lr() / 2);
     }
   }

@@ -80,6 +80,20 @@ TEST(Checkpoint, RoundTripResumesTheSameRun) {
   std::remove(path.c_str());
 }
 
+TEST(Checkpoint, KeepsTheHalvedLearningRate) {
+  const std::string path = temp_path("rate");
+  Settings s = settings();
+  s.learning_rate = 1e30;  // the warm-up training diverges and halves the rate
+  Learner original(s, line(24));
+  feed(original, 10, 1);
+  ASSERT_EQ(original.status().diverged_trainings, 1);
+  original.save(path);
+  Learner resumed(s, line(24));
+  resumed.load(path);
+  EXPECT_DOUBLE_EQ(resumed.status().learning_rate, 5e29);
+  std::remove(path.c_str());
+}
+
 TEST(Checkpoint, MissingFile) {
   Learner l(settings(), line(24));
   EXPECT_EQ(load_error(l, temp_path("does_not_exist")), Kind::Missing);
