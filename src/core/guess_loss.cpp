@@ -26,7 +26,6 @@ GuessLoss::GuessLoss(const std::string &name, const Geometry &g, torch::Device d
   if (name != "mse" && name != "laplacian") throw std::invalid_argument("unknown loss '" + name + "' (mse, laplacian)");
   if (name == "mse") return;
   if (!g.structured()) throw std::invalid_argument("loss 'laplacian' needs a structured grid (a DMDA)");
-  dim_ = g.dim;
   stencil_ = laplacian_stencil(g.dim, g.dof).to(device, dtype);
 }
 
@@ -36,7 +35,7 @@ torch::Tensor GuessLoss::operator()(const torch::Tensor &guess, const torch::Ten
   const torch::Tensor e = guess - target;
   const std::int64_t groups = stencil_.size(0);
   torch::Tensor r;
-  switch (dim_) {
+  switch (stencil_.dim() - 2) {  // the grid's dimension
     case 1: r = F::conv1d(e, stencil_, F::Conv1dFuncOptions().padding(1).groups(groups)); break;
     case 2: r = F::conv2d(e, stencil_, F::Conv2dFuncOptions().padding(1).groups(groups)); break;
     default: r = F::conv3d(e, stencil_, F::Conv3dFuncOptions().padding(1).groups(groups)); break;

@@ -25,7 +25,6 @@ class GuessLoss {
   torch::Tensor operator()(const torch::Tensor &guess, const torch::Tensor &target) const;
 
  private:
-  int dim_ = 0;
   torch::Tensor stencil_;  // (dof, 1, 3...): the Laplacian per component; undefined for mse
 };
 

@@ -86,6 +86,7 @@ TEST(DivergenceGuard, LearnerKeepsNoDivergedTraining) {
   std::vector<double> b = bump(16, 8, 1.0), x(16);
   EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::NotTrained);
 }
+
 // Undoing must restore the optimizer exactly. LibTorch's load() keeps the
 // moments of parameters the saved state lacks, so undoing a first training
 // (saved state: empty) used to keep the blown-up moments, and the network
