@@ -56,6 +56,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetProbeIterations(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetProbeIterations(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetSeed(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetSeed(KSPGuess, PetscInt *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetSubspace(KSPGuess, PetscInt);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetSubspace(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetOrthogonalityThreshold(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetOrthogonalityThreshold(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetLearningRate(KSPGuess, PetscReal);
@@ -86,8 +88,10 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLGetLoss(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetMonitor(KSPGuess, PetscBool);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetMonitor(KSPGuess, PetscBool *);
 
-/* How the network output w becomes x0 = alpha w: "energy" (default, Galerkin
-   alpha = (w,b)/(w,Aw)), "residual" (alpha minimizes ||b - alpha A w||), "none". */
+/* How the network output w and the last converged solutions x_1..x_m (m: the
+   subspace setting) become x0 in their span: "energy" (default, Galerkin:
+   (y, b - A x0) = 0 for every y in the span), "residual" (least squares:
+   minimizes ||b - A x0||), "none" (x0 = w). */
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetScaling(KSPGuess, const char[]);
 
 /* Checkpoint/restart: the file written at destroy (and every `every`

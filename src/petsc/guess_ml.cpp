@@ -1,15 +1,17 @@
 /*
    KSPGuess "ml": the learned initial guess, usable under any KSP.
 
-   formguess: gather b to the learner rank, w = N(b), scatter, then x0 = alpha w
-   with one MatMult and one fused reduction. By default alpha is the Galerkin
-   (energy) factor (w, b)/(w, A w): for SPD A the A-norm error of x0 is never
-   above the zero guess's. The minimal-residual factor (A w, b)/(A w, A w)
-   (-..._scaling residual) guarantees ||b - A x0|| <= ||b|| instead, but it
-   shrinks the guess to cancel the network's high-frequency residual and
-   throws away its smooth, expensive-to-compute part: measured on the
-   moving-charge sequence it cost most of the iteration savings.
-   update: learn only from converged solves.
+   formguess: gather b to the learner rank, w = N(b), scatter, then x0 is the
+   best combination of w and the last converged solutions (guess_projection.hpp)
+   with one MatMult and one fused reduction. By default "best" is Galerkin
+   (energy): for SPD A the A-norm error of x0 is never above the zero guess's.
+   The least-squares combination (-..._scaling residual) guarantees
+   ||b - A x0|| <= ||b|| instead, but along w alone it shrinks the guess to
+   cancel the network's high-frequency residual and throws away its smooth,
+   expensive-to-compute part: measured on the moving-charge sequence it cost
+   most of the iteration savings.
+   update: keep a copy of every converged solution for the projection; learn
+   only from converged solves.
 */
 #include <petsc/private/kspimpl.h>
 
@@ -20,6 +22,7 @@
 
 #include "field_transfer.hpp"
 #include "guess_ml.hpp"
+#include "guess_projection.hpp"
 #include "learner_rank.hpp"
 #include "mlgmres/learner.hpp"
 #include "mlgmres/models.hpp"
@@ -36,6 +39,7 @@ struct GuessML {
   MLFieldTransfer                   field;
   DM                                dm = NULL;             // the KSP's DM the field was built for (referenced)
   Vec                               work = NULL, Awork = NULL;
+  MLProjection                      projection;            // the last converged solutions, on every rank
   PetscInt                          N = -1;                // global size the learner serves; -1: not built
   PetscBool                         active = PETSC_FALSE;  // whether a guess can ever be made
   std::string                       model, why_inactive;
@@ -115,6 +119,7 @@ PetscErrorCode DestroyField(GuessML *ctx)
   PetscCall(MLFieldTransferDestroy(&ctx->field));
   PetscCall(VecDestroy(&ctx->work));
   PetscCall(VecDestroy(&ctx->Awork));
+  PetscCall(MLProjectionDestroy(&ctx->projection));
   PetscCall(DMDestroy(&ctx->dm));
   ctx->N = -1;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -194,6 +199,7 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
   if (ctx->active) {
     int ok = 0;
+    PetscCall(MLProjectionCreate(ctx->work, ctx->opts.subspace, &ctx->projection));
     PetscCall(MLRunOnLearnerRank(comm, &ok, [&] {
       ctx->learner = std::make_unique<mlgmres::Learner>(settings, g);
       return 1;
@@ -241,8 +247,6 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   GuessML    *ctx  = (GuessML *)guess->data;
   MPI_Comm    comm = PetscObjectComm((PetscObject)guess);
   int         status;
-  PetscScalar Awb, AwAw;
-  PetscReal   bnorm;
 
   PetscFunctionBegin;
   ctx->t0      = MPI_Wtime();
@@ -261,44 +265,12 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(VecRestoreArrayRead(ctx->field.root[0], &in));
   }
   if (status == (int)mlgmres::GuessStatus::Ok) {
-    PetscScalar wb, wAw;
+    const char *why = NULL;
     PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));
     PetscCall(MatMult(guess->A, ctx->work, ctx->Awork));
-    /* one reduction for all four numbers */
-    PetscCall(VecDotBegin(b, ctx->Awork, &Awb));
-    PetscCall(VecDotBegin(ctx->Awork, ctx->Awork, &AwAw));
-    PetscCall(VecDotBegin(b, ctx->work, &wb));
-    PetscCall(VecDotBegin(ctx->Awork, ctx->work, &wAw));
-    PetscCall(VecNormBegin(b, NORM_2, &bnorm));
-    PetscCall(VecDotEnd(b, ctx->Awork, &Awb));
-    PetscCall(VecDotEnd(ctx->Awork, ctx->Awork, &AwAw));
-    PetscCall(VecDotEnd(b, ctx->work, &wb));
-    PetscCall(VecDotEnd(ctx->Awork, ctx->work, &wAw));
-    PetscCall(VecNormEnd(b, NORM_2, &bnorm));
-    PetscReal   alpha = 0;
-    const char *why   = NULL;
-    switch (ctx->opts.scaling) {
-    case ML_SCALING_RESIDUAL: /* minimizes ||b - alpha A w||: never worse than the zero guess in the residual norm */
-      alpha = PetscRealPart(Awb) / PetscRealPart(AwAw);
-      if (!(PetscRealPart(AwAw) > 0)) why = "A w is zero";
-      break;
-    case ML_SCALING_ENERGY: /* Galerkin: minimizes the A-norm error along w for SPD A, never worse than the zero guess in it */
-      alpha = PetscRealPart(wb) / PetscRealPart(wAw);
-      if (!(PetscRealPart(wAw) > 0) || !(PetscRealPart(wb) > 0)) why = "w points away from the solution in the energy norm (w.b <= 0 or w.Aw <= 0)";
-      break;
-    case ML_SCALING_NONE:
-      alpha = 1;
-      break;
-    }
-    if (!why && !(bnorm > 0)) why = "b is zero";
-    if (!why && !(std::isfinite(alpha) && alpha != 0)) why = "the scaling factor is not finite";
+    PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, &ctx->guess_ratio, &why));
     if (!why) {
-      PetscCall(VecCopy(ctx->work, x));
-      PetscCall(VecScale(x, alpha));
-      /* ||b - alpha A w||^2 = ||b||^2 - 2 alpha (A w, b) + alpha^2 ||A w||^2 */
-      const PetscReal r2 = bnorm * bnorm - 2 * alpha * PetscRealPart(Awb) + alpha * alpha * PetscRealPart(AwAw);
-      ctx->guess_ratio   = PetscSqrtReal(PetscMax(0.0, r2)) / bnorm;
-      ctx->guess_state   = GuessML::GUESS_USED;
+      ctx->guess_state = GuessML::GUESS_USED;
       ++ctx->stats.guesses_used;
     } else {
       ctx->guess_state = GuessML::GUESS_REJECTED;
@@ -353,6 +325,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(MonitorLine(guess, ctx, "not converged: not learned", NULL, ksp->its, ksp->rnorm, tos));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(MLProjectionAdd(&ctx->projection, x));
   /* converged before iteration k (or the probe was cancelled): the final residual */
   mlgmres::SolveMetrics m;
   m.iterations       = (int)ksp->its;
@@ -440,7 +413,8 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     const mlgmres::LearnerStatus st = ctx->learner->status();
     MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0; guess scaling %s\n", desc, MLScalingTypes[ctx->opts.scaling]));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0\n", desc));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s combination of the network's output and %" PetscInt_FMT " of the last %" PetscInt_FMT " converged solutions\n", MLScalingTypes[ctx->opts.scaling], ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->projection.count, ctx->projection.capacity));
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     if (st.diverged_trainings) PetscCall(PetscSNPrintf(desc, sizeof(desc), " (now %g: %d diverged training(s) undone)", st.learning_rate, st.diverged_trainings));
     else desc[0] = 0;
@@ -464,8 +438,10 @@ PetscErrorCode KSPGuessReset_ML(KSPGuess guess)
   PetscFunctionBegin;
   /* PETSc resets a guess whenever the operator's values change. The learned
      map b -> x stays useful for a slowly varying operator, so it is kept; a
-     new operator size or DM rebuilds it in setup. */
-  PetscCall(PetscInfo(guess, "Operator changed: the learner is kept\n"));
+     new operator size or DM rebuilds it in setup. The projection's products
+     A x_i belong to the old operator: they go. */
+  MLProjectionReset(&((GuessML *)guess->data)->projection);
+  PetscCall(PetscInfo(guess, "Operator changed: the learner is kept, the solutions kept for the projection are dropped\n"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -24,7 +24,8 @@
   X(LinearMax, core.linear_max, "linear_max", "Largest unknown count for the dense linear model", 1, 65536)                     \
   X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node)", 0, 4096)              \
   X(ProbeIterations, probe_iterations, "probe_iterations", "k for the metric E_k when the KSP has no GMRES restart", 1, PETSC_MAX_INT) \
-  X(Seed, seed, "seed", "Seed of LibTorch and the replay sampler", 0, PETSC_MAX_INT)
+  X(Seed, seed, "seed", "Seed of LibTorch and the replay sampler", 0, PETSC_MAX_INT)                                          \
+  X(Subspace, subspace, "subspace", "Last converged solutions each guess is combined with (0: the scaled network output alone)", 0, 1000)
 
 // X(Fn, member, option, help, lo, hi): PetscReal options (closed ranges).
 #define MLGMRES_REAL_OPTIONS(X)                                                                                                  \
@@ -45,11 +46,12 @@
   X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad") \
   X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; mse without a DMDA)")
 
-// How a network output w becomes the initial guess alpha w (one MatMult).
+// How a network output w and the last solutions X become the initial guess
+// (guess_projection.hpp).
 typedef enum {
-  ML_SCALING_ENERGY,   // alpha = (w, b) / (w, A w): Galerkin, best along w in the A-norm
-  ML_SCALING_RESIDUAL, // alpha = (A w, b) / (A w, A w): best along w in the residual norm
-  ML_SCALING_NONE      // alpha = 1
+  ML_SCALING_ENERGY,   // Galerkin in span{X, w}: best in the A-norm for SPD A
+  ML_SCALING_RESIDUAL, // least squares in span{X, w}: best in the residual norm
+  ML_SCALING_NONE      // w itself
 } MLScaling;
 extern const char *const MLScalingTypes[];
 
@@ -58,6 +60,7 @@ struct MLOptions {
   PetscInt threads = 0;
   PetscInt probe_iterations = 30;
   PetscInt seed = 0;
+  PetscInt subspace = 64;
   PetscBool monitor = PETSC_FALSE;
   MLScaling scaling = ML_SCALING_ENERGY;
   /* checkpoint/restart: no rebuild when these change */

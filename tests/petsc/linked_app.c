@@ -102,7 +102,7 @@ int main(int argc, char **argv)
   KSP             ksp, plain;
   KSPGuess        guess;
   KSPGuessMLStats stats;
-  PetscInt        warmup, ml_its, gm_its, n = 64;
+  PetscInt        warmup, subspace, ml_its, gm_its, n = 64;
   PetscReal       ml_res, gm_res, orth;
   const char     *model;
   PC              pc;
@@ -127,6 +127,7 @@ int main(int argc, char **argv)
   PetscCall(KSPGuessMLSetTrainingSteps(guess, 300));
   PetscCall(KSPGuessMLSetOrthogonalityThreshold(guess, 0.99));
   PetscCall(KSPGuessMLSetModel(guess, "linear"));
+  PetscCall(KSPGuessMLSetSubspace(guess, 16));
   /* this test is about learning, not end-to-end time: no time budget */
   PetscCall(KSPGuessMLSetTrainingBudget(guess, 0));
   PetscCall(KSPGuessMLSetPayoffWindow(guess, 0));
@@ -134,7 +135,8 @@ int main(int argc, char **argv)
   PetscCall(KSPGuessMLGetWarmup(guess, &warmup));
   PetscCall(KSPGuessMLGetOrthogonalityThreshold(guess, &orth));
   PetscCall(KSPGuessMLGetModel(guess, &model));
-  PetscCheck(warmup == 20 && orth == 0.99, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "setters/getters do not round-trip");
+  PetscCall(KSPGuessMLGetSubspace(guess, &subspace));
+  PetscCheck(warmup == 20 && orth == 0.99 && subspace == 16, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "setters/getters do not round-trip");
   PetscCall(Sequence(ksp, da, A, 60, 20, &ml_its, &ml_res));
   PetscCall(KSPGuessMLGetStats(guess, &stats));
 
