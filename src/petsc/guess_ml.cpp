@@ -2,8 +2,9 @@
    KSPGuess "ml": the learned initial guess, usable under any KSP.
 
    formguess: gather b to the learner rank, w = N(b), scatter, then x0 is the
-   best combination of w and the last converged solutions (guess_projection.hpp)
-   with one MatMult and one fused reduction. By default "best" is Galerkin
+   best combination of w and the last converged solutions (guess_projection.hpp):
+   a MatMult for A w and one for the newest solution, and two reductions
+   (Galerkin system, residual). By default "best" is Galerkin
    (energy): for SPD A the A-norm error of x0 is never above the zero guess's.
    The least-squares combination (-..._scaling residual) guarantees
    ||b - A x0|| <= ||b|| instead, but along w alone it shrinks the guess to
