@@ -43,8 +43,9 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Vec x)
 namespace {
 
 // Brings the pending solutions into the Gram matrices, oldest first: one
-// MatMult and one reduction each. A zero solution stays a zero column (its
-// coefficient comes out zero).
+// MatMult and one reduction each. Entries against a solution still pending
+// are provisional: they are rewritten at its turn. A zero solution stays a
+// zero column (its coefficient comes out zero).
 PetscErrorCode Sync(MLProjection *p, Mat A)
 {
   const PetscInt m = p->capacity;

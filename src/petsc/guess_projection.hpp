@@ -16,8 +16,8 @@
 #include "options.hpp"
 
 struct MLProjection {
-  PetscInt capacity = 0;        // solutions kept (0: w alone)
-  PetscInt count = 0, next = 0; // slots in use; the slot the next solution overwrites
+  PetscInt capacity = 0;         // solutions kept (0: w alone)
+  PetscInt count = 0, next = 0;  // slots in use; the slot the next solution overwrites
   PetscInt pending = 0;          // newest solutions not yet multiplied by A (done at the next guess)
   Vec     *X = NULL, *AX = NULL; // solutions scaled so that ||A X_i|| = 1, and their products
   /* capacity x capacity, column-major: XAX[i + capacity j] = (X_i, A X_j), AXAX likewise */
