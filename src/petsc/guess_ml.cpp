@@ -3,8 +3,8 @@
 
    formguess: gather b to the learner rank, w = N(b), scatter, then x0 is the
    best combination of w and the last converged solutions (guess_projection.hpp):
-   a MatMult for A w and one for the newest solution, and two reductions
-   (Galerkin system, residual). By default "best" is Galerkin
+   a MatMult for A w and one for the newest solution, and two reductions (the
+   newest solution's Gram row, the guess's). By default "best" is Galerkin
    (energy): for SPD A the A-norm error of x0 is never above the zero guess's.
    The least-squares combination (-..._scaling residual) guarantees
    ||b - A x0|| <= ||b|| instead, but along w alone it shrinks the guess to
@@ -269,7 +269,8 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
     const char *why = NULL;
     PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));
     PetscCall(MatMult(guess->A, ctx->work, ctx->Awork));
-    PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, &ctx->guess_ratio, &why));
+    /* |r0|/|b| costs a reduction: only for the monitor */
+    PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
     if (!why) {
       ctx->guess_state = GuessML::GUESS_USED;
       ++ctx->stats.guesses_used;
@@ -326,7 +327,8 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(MonitorLine(guess, ctx, "not converged: not learned", NULL, ksp->its, ksp->rnorm, tos));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(MLProjectionAdd(&ctx->projection, x));
+  /* a switched-off learner makes no more guesses: nothing to keep for them */
+  if (ctx->guess_state != GuessML::PARKED) PetscCall(MLProjectionAdd(&ctx->projection, x));
   /* converged before iteration k (or the probe was cancelled): the final residual */
   mlgmres::SolveMetrics m;
   m.iterations       = (int)ksp->its;

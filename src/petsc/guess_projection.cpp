@@ -3,6 +3,7 @@
 #include <petscblaslapack.h>
 
 #include <cmath>
+#include <initializer_list>
 
 PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p)
 {
@@ -13,8 +14,8 @@ PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p)
     PetscCall(VecDuplicateVecs(like, capacity, &p->X));
     PetscCall(VecDuplicateVecs(like, capacity, &p->AX));
   }
-  p->XAX.assign(capacity * capacity, 0);
-  p->AXAX.assign(capacity * capacity, 0);
+  PetscCall(VecDuplicate(like, &p->work));
+  p->gram.assign(capacity * capacity, 0);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -23,6 +24,7 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
   PetscFunctionBegin;
   if (p->X) PetscCall(VecDestroyVecs(p->capacity, &p->X));
   if (p->AX) PetscCall(VecDestroyVecs(p->capacity, &p->AX));
+  PetscCall(VecDestroy(&p->work));
   *p = MLProjection{};
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -42,37 +44,55 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Vec x)
 
 namespace {
 
-// Brings the pending solutions into the Gram matrices, oldest first: one
-// MatMult and one reduction each. Entries against a solution still pending
-// are provisional: they are rewritten at its turn. A zero solution stays a
-// zero column (its coefficient comes out zero).
-PetscErrorCode Sync(MLProjection *p, Mat A)
+// out[i] = (x, y_i) for i < n, for every task, in one split-phase reduction.
+struct MDot {
+  Vec        x;
+  PetscInt   n;
+  const Vec *y;
+  PetscReal *out;
+};
+
+PetscErrorCode FusedMDots(std::initializer_list<MDot> dots)
+{
+  PetscFunctionBegin;
+  for (const MDot &d : dots)
+    if (d.n) PetscCall(VecMDotBegin(d.x, d.n, d.y, d.out));
+  for (const MDot &d : dots)
+    if (d.n) PetscCall(VecMDotEnd(d.x, d.n, d.y, d.out));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// The vectors the conditions test against: the solutions themselves
+// (Galerkin) or their products (least squares).
+Vec *TestVectors(MLProjection *p) { return p->residual ? p->AX : p->X; }
+
+// Brings the pending solutions into the Gram matrix, oldest first: one
+// MatMult and one reduction each. A Gram matrix of the other kind is rebuilt
+// from all kept solutions. Entries against a solution still pending are
+// provisional: they are rewritten at its turn. A zero solution stays a zero
+// column (its coefficient comes out zero).
+PetscErrorCode Sync(MLProjection *p, Mat A, PetscBool residual)
 {
   const PetscInt m = p->capacity;
 
   PetscFunctionBegin;
+  if (p->residual != residual) p->residual = residual, p->pending = p->count;
+  Vec *T = TestVectors(p);
   for (; p->pending > 0; --p->pending) {
     const PetscInt         s = (p->next - p->pending + m) % m;
     const PetscInt         n = p->count;
-    PetscReal              norm;
-    std::vector<PetscReal> col(n), row(n), ax(n);
+    PetscReal              AxAx;
+    std::vector<PetscReal> col(n), row(n);
     PetscCall(MatMult(A, p->X[s], p->AX[s]));
-    PetscCall(VecNormBegin(p->AX[s], NORM_2, &norm));
-    PetscCall(VecMDotBegin(p->AX[s], n, p->X, col.data()));  /* (X_i, A x) */
-    PetscCall(VecMDotBegin(p->X[s], n, p->AX, row.data()));  /* (A X_j, x) */
-    PetscCall(VecMDotBegin(p->AX[s], n, p->AX, ax.data())); /* (A X_i, A x) */
-    PetscCall(VecNormEnd(p->AX[s], NORM_2, &norm));
-    PetscCall(VecMDotEnd(p->AX[s], n, p->X, col.data()));
-    PetscCall(VecMDotEnd(p->X[s], n, p->AX, row.data()));
-    PetscCall(VecMDotEnd(p->AX[s], n, p->AX, ax.data()));
-    const PetscReal scale = norm > 0 && std::isfinite(norm) ? 1 / norm : 0;
+    /* (T_i, A x) and (T_x, A X_j) */
+    PetscCall(FusedMDots({{p->AX[s], 1, &p->AX[s], &AxAx}, {p->AX[s], n, T, col.data()}, {T[s], n, p->AX, row.data()}}));
+    const PetscReal scale = AxAx > 0 && std::isfinite(AxAx) ? 1 / std::sqrt(AxAx) : 0;
     PetscCall(VecScale(p->X[s], scale));
     PetscCall(VecScale(p->AX[s], scale));
     for (PetscInt i = 0; i < n; ++i) {
       const PetscReal f = i == s ? scale * scale : scale; /* the new vector is on both sides of its own entry */
-      p->XAX[i + m * s]  = col[i] * f;
-      p->XAX[s + m * i]  = row[i] * f;
-      p->AXAX[i + m * s] = p->AXAX[s + m * i] = ax[i] * f;
+      p->gram[i + m * s] = col[i] * f;
+      p->gram[s + m * i] = row[i] * f;
     }
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -102,91 +122,54 @@ bool SolveSmall(PetscInt N, std::vector<PetscReal> &G, const std::vector<PetscRe
 
 PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec w, Vec Aw, Vec x, PetscReal *ratio, const char **why)
 {
-  const PetscInt         n = scaling == ML_SCALING_NONE ? 0 : p->count, N = n + 1, m = p->capacity;
-  PetscReal              bnorm, wb, wAw, Awb, AwAw;
-  std::vector<PetscReal> XAw(n), wAX(n), Xb(n), AXAw(n), AXb(n);
+  const PetscBool residual = (PetscBool)(scaling == ML_SCALING_RESIDUAL);
+  const PetscInt  n = scaling == ML_SCALING_NONE ? 0 : p->count, N = n + 1, m = p->capacity;
+  PetscReal       bb, TwAw, Twb;
 
   PetscFunctionBegin;
   *why = NULL;
-  if (n) PetscCall(Sync(p, A));
-  /* every inner product in one reduction */
-  PetscCall(VecNormBegin(b, NORM_2, &bnorm));
-  PetscCall(VecDotBegin(b, w, &wb));
-  PetscCall(VecDotBegin(Aw, w, &wAw));
-  PetscCall(VecDotBegin(b, Aw, &Awb));
-  PetscCall(VecDotBegin(Aw, Aw, &AwAw));
-  if (n) {
-    PetscCall(VecMDotBegin(Aw, n, p->X, XAw.data()));
-    PetscCall(VecMDotBegin(w, n, p->AX, wAX.data()));
-    PetscCall(VecMDotBegin(b, n, p->X, Xb.data()));
-    PetscCall(VecMDotBegin(Aw, n, p->AX, AXAw.data()));
-    PetscCall(VecMDotBegin(b, n, p->AX, AXb.data()));
-  }
-  PetscCall(VecNormEnd(b, NORM_2, &bnorm));
-  PetscCall(VecDotEnd(b, w, &wb));
-  PetscCall(VecDotEnd(Aw, w, &wAw));
-  PetscCall(VecDotEnd(b, Aw, &Awb));
-  PetscCall(VecDotEnd(Aw, Aw, &AwAw));
-  if (n) {
-    PetscCall(VecMDotEnd(Aw, n, p->X, XAw.data()));
-    PetscCall(VecMDotEnd(w, n, p->AX, wAX.data()));
-    PetscCall(VecMDotEnd(b, n, p->X, Xb.data()));
-    PetscCall(VecMDotEnd(Aw, n, p->AX, AXAw.data()));
-    PetscCall(VecMDotEnd(b, n, p->AX, AXb.data()));
-  }
-  if (!(bnorm > 0)) {
+  if (n) PetscCall(Sync(p, A, residual));
+  /* Y = [X_0 .. X_{n-1}, w], test vectors T = Y (Galerkin) or A Y (least
+     squares): G = (T, A Y), r = (T, b); the new row and column in one reduction */
+  Vec                   *T = TestVectors(p), Tw = residual ? Aw : w;
+  std::vector<PetscReal> G(N * N), r(N), c(N, 0), TAw(n), TwAX(n), Tb(n);
+  PetscCall(FusedMDots({{b, 1, &b, &bb}, {Aw, 1, &Tw, &TwAw}, {b, 1, &Tw, &Twb}, {Aw, n, T, TAw.data()}, {Tw, n, p->AX, TwAX.data()}, {b, n, T, Tb.data()}}));
+  if (!(bb > 0)) {
     *why = "b is zero";
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  /* Y = [X_0 .. X_{n-1}, w]: G = (Y, A Y) with its right-hand side (Y, b);
-     M = (A Y, A Y) with (A Y, b), which also gives the residual of any c. */
-  std::vector<PetscReal> G(N * N), r(N), M(N * N), q(N), c(N, 0);
   for (PetscInt j = 0; j < n; ++j) {
-    for (PetscInt i = 0; i < n; ++i) {
-      G[i + N * j] = p->XAX[i + m * j];
-      M[i + N * j] = p->AXAX[i + m * j];
-    }
-    G[j + N * n] = XAw[j];
-    G[n + N * j] = wAX[j];
-    M[j + N * n] = M[n + N * j] = AXAw[j];
-    r[j]                         = Xb[j];
-    q[j]                         = AXb[j];
+    for (PetscInt i = 0; i < n; ++i) G[i + N * j] = p->gram[i + m * j];
+    G[j + N * n] = TAw[j];
+    G[n + N * j] = TwAX[j];
+    r[j]         = Tb[j];
   }
-  G[n + N * n] = wAw, M[n + N * n] = AwAw, r[n] = wb, q[n] = Awb;
-  PetscReal gain = 0; /* decrease of the squared error norm being minimized */
-  switch (scaling) {
-  case ML_SCALING_NONE:
+  G[n + N * n] = TwAw, r[n] = Twb;
+  if (scaling == ML_SCALING_NONE) {
     c[n] = 1;
-    break;
-  case ML_SCALING_ENERGY: {
+  } else {
     std::vector<PetscReal> work = G;
-    if (!SolveSmall(N, work, r, c)) *why = "LAPACK failed on the Galerkin system";
-    break;
-  }
-  case ML_SCALING_RESIDUAL: {
-    std::vector<PetscReal> work = M;
-    if (!SolveSmall(N, work, q, c)) *why = "LAPACK failed on the least-squares system";
-    break;
-  }
-  }
-  /* ||b - A Y c||^2 = ||b||^2 - 2 c.q + c.M c; the A-norm error falls by 2 c.r - c.G c */
-  PetscReal cq = 0, cMc = 0, cr = 0, cGc = 0;
-  for (PetscInt j = 0; j < N; ++j) {
-    cq += c[j] * q[j];
-    cr += c[j] * r[j];
-    for (PetscInt i = 0; i < N; ++i) {
-      cMc += c[i] * M[i + N * j] * c[j];
-      cGc += c[i] * G[i + N * j] * c[j];
+    if (!SolveSmall(N, work, r, c)) *why = "LAPACK failed on the small system";
+    /* what the combination removes from the squared error norm it minimizes
+       (A-norm for Galerkin, residual norm for least squares): 2 c.r - c.G c */
+    PetscReal gain = 0;
+    for (PetscInt j = 0; j < N; ++j) {
+      gain += 2 * c[j] * r[j];
+      for (PetscInt i = 0; i < N; ++i) gain -= c[i] * G[i + N * j] * c[j];
     }
+    if (!*why && !std::isfinite(gain)) *why = "the combination is not finite";
+    if (!*why && !(gain > 0)) *why = residual ? "A w and the solutions' products are orthogonal to b" : "the combination does not lower the error in the energy norm (is A positive definite?)";
+    if (*why) PetscFunctionReturn(PETSC_SUCCESS);
   }
-  gain = scaling == ML_SCALING_ENERGY ? 2 * cr - cGc : scaling == ML_SCALING_RESIDUAL ? 2 * cq - cMc : 1;
-  if (!*why && !(std::isfinite(gain) && std::isfinite(cMc))) *why = "the combination is not finite";
-  if (!*why && !(gain > 0))
-    *why = scaling == ML_SCALING_ENERGY ? "the combination does not lower the error in the energy norm (w.Aw <= 0: is A positive definite?)" : "A w and the solutions' products are orthogonal to b";
-  if (*why) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(VecCopy(w, x));
   PetscCall(VecScale(x, c[n]));
   if (n) PetscCall(VecMAXPY(x, n, c.data(), p->X));
-  *ratio = PetscSqrtReal(PetscMax(0.0, bnorm * bnorm - 2 * cq + cMc)) / bnorm;
+  if (ratio) { /* b - A x0 from the products already at hand, no MatMult */
+    for (PetscInt i = 0; i < N; ++i) c[i] = -c[i];
+    PetscCall(VecWAXPY(p->work, c[n], Aw, b));
+    if (n) PetscCall(VecMAXPY(p->work, n, c.data(), p->AX));
+    PetscCall(VecNorm(p->work, NORM_2, ratio));
+    *ratio /= std::sqrt(bb);
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -16,15 +16,17 @@
 #include "options.hpp"
 
 struct MLProjection {
-  PetscInt capacity = 0;         // solutions kept (0: w alone)
-  PetscInt count = 0, next = 0;  // slots in use; the slot the next solution overwrites
-  PetscInt pending = 0;          // newest solutions not yet multiplied by A (done at the next guess)
-  Vec     *X = NULL, *AX = NULL; // solutions scaled so that ||A X_i|| = 1, and their products
-  /* capacity x capacity, column-major: XAX[i + capacity j] = (X_i, A X_j), AXAX likewise */
-  std::vector<PetscReal> XAX, AXAX;
+  PetscInt  capacity = 0;         // solutions kept (0: w alone)
+  PetscInt  count = 0, next = 0;  // slots in use; the slot the next solution overwrites
+  PetscInt  pending = 0;          // newest solutions not yet multiplied by A (done at the next guess)
+  Vec      *X = NULL, *AX = NULL; // solutions scaled so that ||A X_i|| = 1, and their products
+  PetscBool residual = PETSC_FALSE; // which Gram matrix is kept: (A X_i, A X_j), else (X_i, A X_j)
+  /* capacity x capacity, column-major: gram[i + capacity j] = (T_i, A X_j), T = AX or X */
+  std::vector<PetscReal> gram;
+  Vec                    work = NULL; // b - A x0, for the optional residual ratio
 };
 
-// Room for `capacity` solutions of vectors like `like` (2 capacity vectors).
+// Room for `capacity` solutions of vectors like `like` (2 capacity + 1 vectors).
 PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p);
 PetscErrorCode MLProjectionDestroy(MLProjection *p);
 // Forgets the solutions: their products are stale once the operator changes.
@@ -40,7 +42,9 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Vec x);
 //   residual: least squares, min ||b - A Y c|| (never above ||b||),
 //   none:     x0 = w, no solutions used.
 // Aw = A w is given; A multiplies the solutions kept since the last call
-// (one MatMult each). *ratio = ||b - A x0|| / ||b||. When the combination does
-// not improve on the zero guess in its own norm, or is not finite, *why says
-// so and x is left alone.
+// (one MatMult each; all of them again when `scaling` switches between
+// energy and residual). One reduction. If ratio is not NULL, *ratio =
+// ||b - A x0|| / ||b|| (one more reduction, no MatMult). When the combination
+// does not improve on the zero guess in its own norm, or is not finite, *why
+// says so and x is left alone.
 PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec w, Vec Aw, Vec x, PetscReal *ratio, const char **why);
