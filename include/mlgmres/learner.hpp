@@ -13,7 +13,7 @@
 
 namespace mlgmres {
 
-enum class GuessStatus { Ok, NotTrained, ZeroRhs, NonFinite, Parked };
+enum class GuessStatus { Ok, NotTrained, ZeroRhs, NonFinite, Parked, WarmingUp };
 const char *to_string(GuessStatus s);
 
 struct TrainingReport {
@@ -71,6 +71,14 @@ class Learner {
 
   // x = N(b/||b||) * ||b||, both of geometry().size() values.
   GuessStatus guess(const double *b, double *x);
+
+  // What the next solve may start from: Ok (the network's guess), NotTrained
+  // (warm-up over: the caller's span of earlier solutions, no network yet),
+  // WarmingUp or Parked (nothing).
+  GuessStatus readiness() const;
+  // The next solve starts from a guess the caller formed without guess() (the
+  // span of earlier solutions): it counts for the pay-off check like one.
+  void record_guess();
 
   // First half of learning from a converged solve: decides from the metrics
   // alone. WarmUp and Candidate need the data: call learn() next.

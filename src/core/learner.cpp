@@ -17,6 +17,7 @@ const char *to_string(GuessStatus s) {
     case GuessStatus::ZeroRhs: return "zero right-hand side";
     case GuessStatus::NonFinite: return "non-finite network output";
     case GuessStatus::Parked: return "switched off: learned guesses did not save time";
+    case GuessStatus::WarmingUp: return "warming up";
   }
   return "?";
 }
@@ -99,6 +100,15 @@ GuessStatus Learner::guess(const double *b, double *x) {
   m.last_guessed = true;
   return GuessStatus::Ok;
 }
+
+GuessStatus Learner::readiness() const {
+  const Impl &m = *impl_;
+  if (m.budget.parked()) return GuessStatus::Parked;
+  if (m.policy.warming_up()) return GuessStatus::WarmingUp;
+  return trained() ? GuessStatus::Ok : GuessStatus::NotTrained;
+}
+
+void Learner::record_guess() { impl_->last_guessed = true; }
 
 Verdict Learner::screen(const SolveMetrics &metrics) {
   Impl &m = *impl_;

@@ -53,6 +53,7 @@ struct GuessML {
   PetscReal      ek = 0;
   PetscBool      ek_seen = PETSC_FALSE;
   enum { NO_GUESS, GUESS_USED, GUESS_REJECTED, PARKED } guess_state = NO_GUESS;
+  PetscBool      warming_up = PETSC_TRUE;
   PetscBool      parked_reported = PETSC_FALSE;
   PetscReal      guess_ratio = 1; // ||b - A x0|| / ||b|| of the used guess
   /* replicated counters */
@@ -243,50 +244,70 @@ PetscErrorCode KSPGuessSetUp_ML(KSPGuess guess)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Counts a guess as used, or as rejected (why != NULL: the zero guess stays).
+PetscErrorCode RecordGuess(KSPGuess guess, GuessML *ctx, const char *why)
+{
+  PetscFunctionBegin;
+  if (!why) {
+    ctx->guess_state = GuessML::GUESS_USED;
+    ++ctx->stats.guesses_used;
+  } else {
+    ctx->guess_state = GuessML::GUESS_REJECTED;
+    ++ctx->stats.guesses_rejected;
+    PetscCall(PetscInfo(guess, "Guess rejected (%s scaling): %s; using the zero guess\n", MLScalingTypes[ctx->opts.scaling], why));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
 {
   GuessML    *ctx  = (GuessML *)guess->data;
   MPI_Comm    comm = PetscObjectComm((PetscObject)guess);
   int         status;
+  const char *why  = NULL;
 
   PetscFunctionBegin;
-  ctx->t0      = MPI_Wtime();
+  ctx->t0          = MPI_Wtime();
   ctx->ek_seen     = PETSC_FALSE;
   ctx->guess_state = GuessML::NO_GUESS;
-  if (!ctx->active || !ctx->trained) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!ctx->active) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(MLRunOnLearnerRank(comm, &status, [&] { return (int)ctx->learner->readiness(); }));
+  ctx->warming_up = (PetscBool)(status == (int)mlgmres::GuessStatus::WarmingUp);
+  if (ctx->warming_up) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
-  PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
-  {
-    const PetscScalar *in;
-    PetscScalar       *out;
-    PetscCall(VecGetArrayRead(ctx->field.root[0], &in));
-    PetscCall(VecGetArrayWrite(ctx->field.root[1], &out));
-    PetscCall(MLRunOnLearnerRank(comm, &status, [&] { return (int)ctx->learner->guess(in, out); }));
-    PetscCall(VecRestoreArrayWrite(ctx->field.root[1], &out));
-    PetscCall(VecRestoreArrayRead(ctx->field.root[0], &in));
-  }
-  if (status == (int)mlgmres::GuessStatus::Ok) {
-    const char *why = NULL;
-    PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));
-    PetscCall(MatMult(guess->A, ctx->work, ctx->Awork));
-    /* |r0|/|b| costs a reduction: only for the monitor */
-    PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
-    if (!why) {
-      ctx->guess_state = GuessML::GUESS_USED;
-      ++ctx->stats.guesses_used;
-    } else {
-      ctx->guess_state = GuessML::GUESS_REJECTED;
-      ++ctx->stats.guesses_rejected;
-      PetscCall(PetscInfo(guess, "Guess rejected (%s scaling): %s; using the zero guess\n", MLScalingTypes[ctx->opts.scaling], why));
+  if (status == (int)mlgmres::GuessStatus::NotTrained) {
+    /* warm-up over, the network not trained yet (its training waits for the
+       time budget): the span of the earlier solutions alone */
+    if (ctx->projection.count > 0 && ctx->opts.scaling != ML_SCALING_NONE) {
+      PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
+      PetscCall(RecordGuess(guess, ctx, why));
+      if (!why && ctx->learner) ctx->learner->record_guess(); /* the learner lives on rank 0 */
     }
-  } else if (status == (int)mlgmres::GuessStatus::Parked) {
+  } else if (status == (int)mlgmres::GuessStatus::Ok) {
+    PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
+    {
+      const PetscScalar *in;
+      PetscScalar       *out;
+      PetscCall(VecGetArrayRead(ctx->field.root[0], &in));
+      PetscCall(VecGetArrayWrite(ctx->field.root[1], &out));
+      PetscCall(MLRunOnLearnerRank(comm, &status, [&] { return (int)ctx->learner->guess(in, out); }));
+      PetscCall(VecRestoreArrayWrite(ctx->field.root[1], &out));
+      PetscCall(VecRestoreArrayRead(ctx->field.root[0], &in));
+    }
+    if (status == (int)mlgmres::GuessStatus::Ok) {
+      PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));
+      PetscCall(MatMult(guess->A, ctx->work, ctx->Awork));
+      /* |r0|/|b| costs a MatMult: only for the monitor */
+      PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
+      PetscCall(RecordGuess(guess, ctx, why));
+    } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
+      PetscCall(RecordGuess(guess, ctx, "the network produced non-finite values"));
+    }
+  }
+  if (status == (int)mlgmres::GuessStatus::Parked) {
     ctx->guess_state = GuessML::PARKED;
     if (!ctx->parked_reported) PetscCall(PetscInfo(guess, "Learned guesses did not save time over %d guessed solves: the learner is switched off (no guesses, no training)\n", ctx->opts.core.payoff_window));
     ctx->parked_reported = PETSC_TRUE;
-  } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
-    ctx->guess_state = GuessML::GUESS_REJECTED;
-    ++ctx->stats.guesses_rejected;
-    PetscCall(PetscInfo(guess, "Guess rejected: the network produced non-finite values; using the zero guess\n"));
   }
   PetscCall(PetscLogEventEnd(MLGMRES_Inference, guess, b, x, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -316,7 +337,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
   GuessML          *ctx  = (GuessML *)guess->data;
   KSP               ksp  = guess->ksp;
   MPI_Comm          comm = PetscObjectComm((PetscObject)guess);
-  const PetscLogDouble tos = MPI_Wtime() - ctx->t0;
+  PetscLogDouble    tos  = MPI_Wtime() - ctx->t0;
   UpdateOutcome     o{};
 
   PetscFunctionBegin;
@@ -327,8 +348,13 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(MonitorLine(guess, ctx, "not converged: not learned", NULL, ksp->its, ksp->rnorm, tos));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  /* a switched-off learner makes no more guesses: nothing to keep for them */
-  if (ctx->guess_state != GuessML::PARKED) PetscCall(MLProjectionAdd(&ctx->projection, x));
+  /* A switched-off learner makes no more guesses: nothing to keep for them.
+     Once guessing, the basis' upkeep is part of the time to solution the
+     pay-off check judges; during the warm-up it is deferred to the first guess. */
+  if (ctx->guess_state != GuessML::PARKED) {
+    PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, x, ctx->warming_up));
+    tos = MPI_Wtime() - ctx->t0;
+  }
   /* converged before iteration k (or the probe was cancelled): the final residual */
   mlgmres::SolveMetrics m;
   m.iterations       = (int)ksp->its;
@@ -417,7 +443,13 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
     PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0\n", desc));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s combination of the network's output and %" PetscInt_FMT " of the last %" PetscInt_FMT " converged solutions\n", MLScalingTypes[ctx->opts.scaling], ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->projection.count, ctx->projection.capacity));
+    if (ctx->opts.scaling == ML_SCALING_NONE) PetscCall(PetscViewerASCIIPrintf(viewer, "guess: the network's output as it is (scaling none), from the first training on\n"));
+    else {
+      const MLProjection *p   = &ctx->projection;
+      const PetscBool     res = MLProjectionUsesResidual(p, ctx->opts.scaling);
+      PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT "; %" PetscInt_FMT " solutions were in the span already), with the network's output once trained\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, p->skipped));
+      if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
+    }
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     if (st.diverged_trainings) PetscCall(PetscSNPrintf(desc, sizeof(desc), " (now %g: %d diverged training(s) undone)", st.learning_rate, st.diverged_trainings));
     else desc[0] = 0;

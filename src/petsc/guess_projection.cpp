@@ -1,55 +1,24 @@
 #include "guess_projection.hpp"
 
-#include <petscblaslapack.h>
-
 #include <cmath>
 #include <initializer_list>
-
-PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p)
-{
-  PetscFunctionBegin;
-  p->capacity = capacity;
-  p->count = p->next = p->pending = 0;
-  if (capacity > 0) {
-    PetscCall(VecDuplicateVecs(like, capacity, &p->X));
-    PetscCall(VecDuplicateVecs(like, capacity, &p->AX));
-  }
-  PetscCall(VecDuplicate(like, &p->work));
-  p->gram.assign(capacity * capacity, 0);
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-PetscErrorCode MLProjectionDestroy(MLProjection *p)
-{
-  PetscFunctionBegin;
-  if (p->X) PetscCall(VecDestroyVecs(p->capacity, &p->X));
-  if (p->AX) PetscCall(VecDestroyVecs(p->capacity, &p->AX));
-  PetscCall(VecDestroy(&p->work));
-  *p = MLProjection{};
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-void MLProjectionReset(MLProjection *p) { p->count = p->next = p->pending = 0; }
-
-PetscErrorCode MLProjectionAdd(MLProjection *p, Vec x)
-{
-  PetscFunctionBegin;
-  if (p->capacity == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(VecCopy(x, p->X[p->next]));
-  p->next    = (p->next + 1) % p->capacity;
-  p->count   = PetscMin(p->count + 1, p->capacity);
-  p->pending = PetscMin(p->pending + 1, p->capacity);
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
+#include <utility>
 
 namespace {
 
+// Recent guesses a direction's usage remembers (decay per guess): a direction
+// unused for ~50 guesses has lost most of its weight.
+constexpr PetscReal kUsageDecay = 0.95;
+// A solution whose part outside the span is below this fraction of its norm
+// adds nothing: normalizing it would only amplify rounding.
+constexpr PetscReal kInSpan = 1e-8;
+
 // out[i] = (x, y_i) for i < n, for every task, in one split-phase reduction.
 struct MDot {
-  Vec        x;
-  PetscInt   n;
-  const Vec *y;
-  PetscReal *out;
+  Vec          x;
+  PetscInt     n;
+  const Vec   *y;
+  PetscScalar *out;
 };
 
 PetscErrorCode FusedMDots(std::initializer_list<MDot> dots)
@@ -62,114 +31,274 @@ PetscErrorCode FusedMDots(std::initializer_list<MDot> dots)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// The vectors the conditions test against: the solutions themselves
-// (Galerkin) or their products (least squares).
-Vec *TestVectors(MLProjection *p) { return p->residual ? p->AX : p->X; }
-
-// Brings the pending solutions into the Gram matrix, oldest first: one
-// MatMult and one reduction each. A Gram matrix of the other kind is rebuilt
-// from all kept solutions. Entries against a solution still pending are
-// provisional: they are rewritten at its turn. A zero solution stays a zero
-// column (its coefficient comes out zero).
-PetscErrorCode Sync(MLProjection *p, Mat A, PetscBool residual)
+PetscReal Dot(const std::vector<PetscScalar> &a, const std::vector<PetscScalar> &b)
 {
-  const PetscInt m = p->capacity;
+  PetscReal s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += PetscRealPart(a[i] * b[i]);
+  return s;
+}
+
+// Once per operator: the energy basis needs a symmetric A. Uses the matrix's
+// flag when it has one, else compares (u, A v) with (v, A u) for random u, v.
+PetscErrorCode CheckEnergy(MLProjection *p, Mat A)
+{
+  PetscBool set, symmetric;
 
   PetscFunctionBegin;
-  if (p->residual != residual) p->residual = residual, p->pending = p->count;
-  Vec *T = TestVectors(p);
-  for (; p->pending > 0; --p->pending) {
-    const PetscInt         s = (p->next - p->pending + m) % m;
-    const PetscInt         n = p->count;
-    PetscReal              AxAx;
-    std::vector<PetscReal> col(n), row(n);
-    PetscCall(MatMult(A, p->X[s], p->AX[s]));
-    /* (T_i, A x) and (T_x, A X_j) */
-    PetscCall(FusedMDots({{p->AX[s], 1, &p->AX[s], &AxAx}, {p->AX[s], n, T, col.data()}, {T[s], n, p->AX, row.data()}}));
-    const PetscReal scale = AxAx > 0 && std::isfinite(AxAx) ? 1 / std::sqrt(AxAx) : 0;
-    PetscCall(VecScale(p->X[s], scale));
-    PetscCall(VecScale(p->AX[s], scale));
-    for (PetscInt i = 0; i < n; ++i) {
-      const PetscReal f = i == s ? scale * scale : scale; /* the new vector is on both sides of its own entry */
-      p->gram[i + m * s] = col[i] * f;
-      p->gram[s + m * i] = row[i] * f;
-    }
+  if (p->energy_ok >= 0) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(MatIsSymmetricKnown(A, &set, &symmetric));
+  if (!set) {
+    PetscRandom rnd;
+    Vec         v, Av, Au = p->z, u = p->u;
+    PetscScalar uAv, vAu, uu, vv, AuAu, AvAv;
+    PetscCall(VecDuplicate(u, &v));
+    PetscCall(VecDuplicate(u, &Av));
+    PetscCall(PetscRandomCreate(PetscObjectComm((PetscObject)u), &rnd));
+    PetscCall(VecSetRandom(u, rnd));
+    PetscCall(VecSetRandom(v, rnd));
+    PetscCall(PetscRandomDestroy(&rnd));
+    PetscCall(MatMult(A, u, Au));
+    PetscCall(MatMult(A, v, Av));
+    PetscCall(FusedMDots({{Av, 1, &u, &uAv}, {Au, 1, &v, &vAu}, {u, 1, &u, &uu}, {v, 1, &v, &vv}, {Au, 1, &Au, &AuAu}, {Av, 1, &Av, &AvAv}}));
+    const PetscReal scale = PetscSqrtReal(PetscRealPart(uu * AvAv)) + PetscSqrtReal(PetscRealPart(vv * AuAu));
+    symmetric = (PetscBool)(PetscAbsScalar(uAv - vAu) <= 1e-8 * scale);
+    PetscCall(VecDestroy(&v));
+    PetscCall(VecDestroy(&Av));
+  }
+  p->energy_ok = symmetric ? 1 : 0;
+  if (!symmetric) p->why_residual = "the operator is not symmetric";
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Chooses the basis kind for `scaling`; a change of kind drops the basis.
+PetscErrorCode Prepare(MLProjection *p, Mat A, MLScaling scaling)
+{
+  PetscFunctionBegin;
+  if (scaling == ML_SCALING_ENERGY) PetscCall(CheckEnergy(p, A));
+  const PetscBool residual = MLProjectionUsesResidual(p, scaling);
+  if (residual != p->residual) { /* deferred solutions move to the front */
+    for (PetscInt j = 0; j < p->pending; ++j) std::swap(p->Q[j], p->Q[p->count + j]);
+    p->count    = 0;
+    p->residual = residual;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Solves G c = r (N x N, column-major, overwritten) in the least-squares,
-// minimum-norm sense after scaling G symmetrically to a unit diagonal:
-// directions whose singular values fall below 1e-12 of the largest (nearly
-// repeated solutions) are dropped instead of amplified. Returns false when
-// LAPACK fails.
-bool SolveSmall(PetscInt N, std::vector<PetscReal> &G, const std::vector<PetscReal> &r, std::vector<PetscReal> &c)
+// The slot a full basis gives up: least usage, the oldest on ties.
+PetscInt Victim(const MLProjection *p)
 {
-  std::vector<PetscReal> d(N), s(N), work(8 * N + 64);
-  for (PetscInt i = 0; i < N; ++i) d[i] = G[i + N * i] != 0 ? 1 / std::sqrt(std::fabs(G[i + N * i])) : 0;
-  for (PetscInt j = 0; j < N; ++j)
-    for (PetscInt i = 0; i < N; ++i) G[i + N * j] *= d[i] * d[j];
-  for (PetscInt i = 0; i < N; ++i) c[i] = d[i] * r[i];
-  PetscBLASInt bn = (PetscBLASInt)N, one = 1, rank, lwork = (PetscBLASInt)work.size(), info;
-  const PetscReal rcond = 1e-12;
-  LAPACKgelss_(&bn, &bn, &one, G.data(), &bn, c.data(), &bn, s.data(), &rcond, &rank, work.data(), &lwork, &info);
-  if (info != 0) return false;
-  for (PetscInt i = 0; i < N; ++i) c[i] *= d[i];
-  return true;
+  PetscInt v = 0;
+  for (PetscInt i = 1; i < p->count; ++i)
+    if (p->usage[i] < p->usage[v] || (p->usage[i] == p->usage[v] && p->born[i] < p->born[v])) v = i;
+  return v;
+}
+
+// Moves the work vector into the basis slot (no copy); the slot's old vector,
+// or a new one, becomes the work vector.
+PetscErrorCode Swap(Vec *slot, Vec *work)
+{
+  Vec old = *slot;
+
+  PetscFunctionBegin;
+  if (!old) PetscCall(VecDuplicate(*work, &old));
+  *slot = *work;
+  *work = old;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Puts what x has outside the span into the basis (x is read once, first).
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
+{
+  PetscFunctionBegin;
+  /* energy: T = Q, (u, A u) measures u; residual: T = A Q, (A u, A u) does */
+  const PetscBool        res = p->residual;
+  const PetscInt         n   = p->count;
+  Vec                   *T   = res ? p->AQ : p->Q;
+  std::vector<PetscScalar> h(n);
+  PetscScalar            x2;
+
+  PetscCall(VecCopy(x, p->u));
+  PetscCall(MatMult(A, p->u, p->z));
+  PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &x2}, {p->z, n, T, h.data()}}));
+  const PetscReal norm2 = PetscRealPart(x2);
+  if (!std::isfinite(norm2) || norm2 == 0) {
+    ++p->skipped;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!res && norm2 < 0) { /* not positive definite: the Galerkin guess has no guarantee */
+    p->energy_ok    = 0;
+    p->why_residual = "the operator's energy norm is not positive";
+    PetscCall(Prepare(p, A, scaling));
+    PetscCall(Join(p, A, scaling, x));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  /* what is left outside the span, if the basis were exactly orthonormal */
+  PetscReal left = norm2 - Dot(h, h);
+  if (n) {
+    for (PetscScalar &v : h) v = -v;
+    PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
+    if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
+    /* most of x was in the span: its remainder carries the first pass's
+       rounding; a second pass restores orthogonality ("twice is enough") */
+    if (left < 0.5 * norm2) {
+      PetscScalar u2;
+      if (!res) PetscCall(MatMult(A, p->u, p->z));
+      PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
+      left = PetscRealPart(u2) - Dot(h, h);
+      for (PetscScalar &v : h) v = -v;
+      PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
+      if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
+    }
+  }
+  if (!(left > kInSpan * kInSpan * norm2)) {
+    ++p->skipped;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const PetscReal scale = 1 / PetscSqrtReal(left);
+  PetscCall(VecScale(p->u, scale));
+  if (res) PetscCall(VecScale(p->z, scale));
+
+  PetscReal mean = 0;
+  for (PetscInt i = 0; i < n; ++i) mean += p->usage[i] / n;
+  const PetscInt slot = n < p->capacity ? p->count++ : Victim(p);
+  PetscCall(Swap(&p->Q[slot], &p->u));
+  if (res) PetscCall(Swap(&p->AQ[slot], &p->z));
+  p->usage[slot] = mean; /* a newcomer starts as an average direction */
+  p->born[slot]  = ++p->offered;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Brings the deferred solutions into the basis, oldest first.
+PetscErrorCode JoinPending(MLProjection *p, Mat A, MLScaling scaling)
+{
+  const PetscInt first = p->count, n = p->pending;
+
+  PetscFunctionBegin;
+  p->pending = 0;
+  for (PetscInt i = first; i < first + n; ++i) PetscCall(Join(p, A, scaling, p->Q[i]));
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 } // namespace
 
+PetscBool MLProjectionUsesResidual(const MLProjection *p, MLScaling scaling)
+{
+  return (PetscBool)(scaling == ML_SCALING_RESIDUAL || (scaling == ML_SCALING_ENERGY && p->energy_ok == 0));
+}
+
+PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p)
+{
+  PetscFunctionBegin;
+  *p          = MLProjection{};
+  p->capacity = capacity;
+  if (capacity > 0) {
+    PetscCall(PetscCalloc1(capacity, &p->Q));
+    PetscCall(PetscCalloc1(capacity, &p->AQ));
+  }
+  p->usage.assign(capacity, 0);
+  p->born.assign(capacity, 0);
+  PetscCall(VecDuplicate(like, &p->u));
+  PetscCall(VecDuplicate(like, &p->z));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MLProjectionDestroy(MLProjection *p)
+{
+  PetscFunctionBegin;
+  for (PetscInt i = 0; i < p->capacity; ++i) {
+    if (p->Q) PetscCall(VecDestroy(&p->Q[i]));
+    if (p->AQ) PetscCall(VecDestroy(&p->AQ[i]));
+  }
+  PetscCall(PetscFree(p->Q));
+  PetscCall(PetscFree(p->AQ));
+  PetscCall(VecDestroy(&p->u));
+  PetscCall(VecDestroy(&p->z));
+  *p = MLProjection{};
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+void MLProjectionReset(MLProjection *p)
+{
+  p->count        = 0;
+  p->pending      = 0;
+  p->energy_ok    = -1;
+  p->why_residual = NULL;
+}
+
+PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool defer)
+{
+  PetscFunctionBegin;
+  if (p->capacity == 0 || scaling == ML_SCALING_NONE) PetscFunctionReturn(PETSC_SUCCESS);
+  if (defer && p->count + p->pending < p->capacity) {
+    Vec *slot = &p->Q[p->count + p->pending];
+    if (!*slot) PetscCall(VecDuplicate(x, slot));
+    PetscCall(VecCopy(x, *slot));
+    ++p->pending;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(Prepare(p, A, scaling));
+  PetscCall(JoinPending(p, A, scaling));
+  PetscCall(Join(p, A, scaling, x));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec w, Vec Aw, Vec x, PetscReal *ratio, const char **why)
 {
-  const PetscBool residual = (PetscBool)(scaling == ML_SCALING_RESIDUAL);
-  const PetscInt  n = scaling == ML_SCALING_NONE ? 0 : p->count, N = n + 1, m = p->capacity;
-  PetscReal       bb, TwAw, Twb;
+  PetscScalar bb, ww = 0, wb = 0;
 
   PetscFunctionBegin;
   *why = NULL;
-  if (n) PetscCall(Sync(p, A, residual));
-  /* Y = [X_0 .. X_{n-1}, w], test vectors T = Y (Galerkin) or A Y (least
-     squares): G = (T, A Y), r = (T, b); the new row and column in one reduction */
-  Vec                   *T = TestVectors(p), Tw = residual ? Aw : w;
-  std::vector<PetscReal> G(N * N), r(N), c(N, 0), TAw(n), TwAX(n), Tb(n);
-  PetscCall(FusedMDots({{b, 1, &b, &bb}, {Aw, 1, &Tw, &TwAw}, {b, 1, &Tw, &Twb}, {Aw, n, T, TAw.data()}, {Tw, n, p->AX, TwAX.data()}, {b, n, T, Tb.data()}}));
-  if (!(bb > 0)) {
-    *why = "b is zero";
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  for (PetscInt j = 0; j < n; ++j) {
-    for (PetscInt i = 0; i < n; ++i) G[i + N * j] = p->gram[i + m * j];
-    G[j + N * n] = TAw[j];
-    G[n + N * j] = TwAX[j];
-    r[j]         = Tb[j];
-  }
-  G[n + N * n] = TwAw, r[n] = Twb;
   if (scaling == ML_SCALING_NONE) {
-    c[n] = 1;
-  } else {
-    std::vector<PetscReal> work = G;
-    if (!SolveSmall(N, work, r, c)) *why = "LAPACK failed on the small system";
-    /* what the combination removes from the squared error norm it minimizes
-       (A-norm for Galerkin, residual norm for least squares): 2 c.r - c.G c */
-    PetscReal gain = 0;
-    for (PetscInt j = 0; j < N; ++j) {
-      gain += 2 * c[j] * r[j];
-      for (PetscInt i = 0; i < N; ++i) gain -= c[i] * G[i + N * j] * c[j];
+    if (!w) {
+      *why = "scaling none takes the network's output alone, and there is none yet";
+      PetscFunctionReturn(PETSC_SUCCESS);
     }
-    if (!*why && !std::isfinite(gain)) *why = "the combination is not finite";
-    if (!*why && !(gain > 0)) *why = residual ? "A w and the solutions' products are orthogonal to b" : "the combination does not lower the error in the energy norm (is A positive definite?)";
+    PetscCall(VecCopy(w, x));
+  } else {
+    PetscCall(Prepare(p, A, scaling));
+    PetscCall(JoinPending(p, A, scaling));
+    /* c = T^T b, d = T^T (A w); w's own products in the same reduction */
+    const PetscBool          res = p->residual;
+    const PetscInt           n   = p->count;
+    Vec                     *T = res ? p->AQ : p->Q, tw = w ? (res ? Aw : w) : NULL;
+    std::vector<PetscScalar> c(n), d(w ? n : 0);
+    PetscCall(FusedMDots({{b, 1, &b, &bb}, {b, n, T, c.data()}, {Aw, w ? n : 0, T, d.data()}, {Aw, w ? 1 : 0, &tw, &ww}, {b, w ? 1 : 0, &tw, &wb}}));
+    if (!(PetscRealPart(bb) > 0)) {
+      *why = "b is zero";
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    /* w's part outside the span, w' = w - Q d: alpha = (w', b) / (w', w') in
+       the basis' inner product; what the guess removes from the squared error
+       norm it minimizes: |c|^2 + alpha (w', b) */
+    PetscReal alpha = 0, gain = Dot(c, c);
+    if (w) {
+      const PetscReal num = PetscRealPart(wb) - Dot(d, c), den = PetscRealPart(ww) - Dot(d, d);
+      if (den > 1e-12 * PetscAbsReal(PetscRealPart(ww))) alpha = num / den, gain += alpha * num;
+    }
+    if (!std::isfinite(gain)) *why = "the combination is not finite";
+    else if (!(gain > 0)) *why = n ? "b is orthogonal to the kept directions and to w" : w ? "b is orthogonal to the network's output" : "no solutions kept yet";
     if (*why) PetscFunctionReturn(PETSC_SUCCESS);
+    PetscReal kk = 0;
+    for (PetscInt i = 0; i < n; ++i) {
+      if (w) c[i] -= alpha * d[i];
+      kk += PetscRealPart(c[i] * c[i]);
+    }
+    for (PetscInt i = 0; i < n; ++i) p->usage[i] = kUsageDecay * p->usage[i] + (1 - kUsageDecay) * (kk > 0 ? PetscRealPart(c[i] * c[i]) / kk : 0);
+    if (w) {
+      PetscCall(VecCopy(w, x));
+      PetscCall(VecScale(x, alpha));
+    } else PetscCall(VecSet(x, 0));
+    if (n) PetscCall(VecMAXPY(x, n, c.data(), p->Q));
   }
-  PetscCall(VecCopy(w, x));
-  PetscCall(VecScale(x, c[n]));
-  if (n) PetscCall(VecMAXPY(x, n, c.data(), p->X));
-  if (ratio) { /* b - A x0 from the products already at hand, no MatMult */
-    for (PetscInt i = 0; i < N; ++i) c[i] = -c[i];
-    PetscCall(VecWAXPY(p->work, c[n], Aw, b));
-    if (n) PetscCall(VecMAXPY(p->work, n, c.data(), p->AX));
-    PetscCall(VecNorm(p->work, NORM_2, ratio));
-    *ratio /= std::sqrt(bb);
+  if (ratio) {
+    PetscReal rn, bn;
+    PetscCall(MatMult(A, x, p->z));
+    PetscCall(VecAYPX(p->z, -1.0, b));
+    PetscCall(VecNormBegin(p->z, NORM_2, &rn));
+    PetscCall(VecNormBegin(b, NORM_2, &bn));
+    PetscCall(VecNormEnd(p->z, NORM_2, &rn));
+    PetscCall(VecNormEnd(b, NORM_2, &bn));
+    *ratio = bn > 0 ? rn / bn : 0;
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

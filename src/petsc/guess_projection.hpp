@@ -1,11 +1,22 @@
-// How the ml guess turns the network's output w into x0: the best
-// combination of w and of the last converged solutions of the same operator.
+// How the ml guess forms x0: the best combination of the network's output w
+// and of a basis spanned by earlier converged solutions of the same operator.
 //
 // The network places the solution's shape near the sources; what it leaves
 // is mostly smooth and spread out, which the span of earlier solutions
 // represents well and GMRES removes slowly. Measured on the moving-charge
 // sequence (README): the projection lowers the iterations left after the
-// network's guess further than either does alone.
+// network's guess further than either does alone, and the span alone (before
+// the network is trained) already removes most of them once it holds a few
+// hundred solutions.
+//
+// The basis is kept orthonormal, so a guess costs two passes over it (one
+// reduction, one VecMAXPY) and no dense solve, whatever its size:
+//   energy   (Galerkin; symmetric operators): (Q_i, A Q_j) = delta_ij, and
+//            x0 = Q Q^T b is the least A-norm error in the span for SPD A;
+//   residual (least squares; any operator): A Q orthonormal, x0 = Q (AQ)^T b
+//            minimizes ||b - A x0|| (never above ||b||).
+// An operator found not symmetric (or an energy norm found not positive) is
+// served with the residual basis instead.
 #pragma once
 
 #include <petscmat.h>
@@ -16,35 +27,44 @@
 #include "options.hpp"
 
 struct MLProjection {
-  PetscInt  capacity = 0;         // solutions kept (0: w alone)
-  PetscInt  count = 0, next = 0;  // slots in use; the slot the next solution overwrites
-  PetscInt  pending = 0;          // newest solutions not yet multiplied by A (done at the next guess)
-  Vec      *X = NULL, *AX = NULL; // solutions scaled so that ||A X_i|| = 1, and their products
-  PetscBool residual = PETSC_FALSE; // which Gram matrix is kept: (A X_i, A X_j), else (X_i, A X_j)
-  /* capacity x capacity, column-major: gram[i + capacity j] = (T_i, A X_j), T = AX or X */
-  std::vector<PetscReal> gram;
-  Vec                    work = NULL; // b - A x0, for the optional residual ratio
+  PetscInt  capacity = 0;            // basis directions kept at most (0: w alone)
+  PetscInt  count = 0;               // directions in use: Q[0 .. count-1]
+  PetscInt  pending = 0;             // solutions kept as they are in Q[count .. count+pending-1], not yet in the basis
+  Vec      *Q = NULL, *AQ = NULL;    // the basis and (residual basis only) its products; allocated as used
+  PetscBool residual = PETSC_FALSE;  // which kind of basis Q is
+  PetscInt  energy_ok = -1;          // whether the operator allows the energy basis: -1 not checked yet, 0 no, 1 yes
+  const char *why_residual = NULL;   // why an energy request is served with the residual basis
+  /* eviction: a full basis replaces the direction that carried the least of
+     the recent guesses (decayed share of the guess's norm), oldest on ties */
+  std::vector<PetscReal> usage;
+  std::vector<PetscInt>  born;
+  PetscInt               offered = 0; // solutions offered so far (birth stamps)
+  PetscInt               skipped = 0; // solutions already in the span (nothing new to keep)
+  Vec                    u = NULL, z = NULL; // work: the incoming direction and its product
 };
 
-// Room for `capacity` solutions of vectors like `like` (2 capacity + 1 vectors).
+// Room for `capacity` directions of vectors like `like`; memory is taken as
+// directions arrive (capacity vectors, twice that for the residual basis).
 PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p);
 PetscErrorCode MLProjectionDestroy(MLProjection *p);
-// Forgets the solutions: their products are stale once the operator changes.
+// Forgets the basis: it is tied to the operator's values.
 void MLProjectionReset(MLProjection *p);
-// Keeps a copy of the converged solution x, evicting the oldest. Nothing else
-// until a guess needs it: a learner that is not guessing yet (e.g. a training
-// postponed for its time budget) pays one VecCopy per solve.
-PetscErrorCode MLProjectionAdd(MLProjection *p, Vec x);
+// Adds what the converged solution x has outside the span (two passes of
+// Gram-Schmidt; one or two MatMults), unless it is already in it. With
+// `defer`, x is only copied while there is room, and joins the basis at the
+// next Apply: a learner that is not guessing yet (warm-up) pays no more than
+// a VecCopy per solve, and the basis' cost lands in the guessed solves, which
+// the pay-off check measures.
+PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool defer);
 
-// x0 = c_w w + sum_i c_i X_i with Y = [X, w] and, for `scaling`
-//   energy:   Galerkin, (Y_i, A Y c) = (Y_i, b) (the least A-norm error in the
-//             span for SPD A),
-//   residual: least squares, min ||b - A Y c|| (never above ||b||),
-//   none:     x0 = w, no solutions used.
-// Aw = A w is given; A multiplies the solutions kept since the last call
-// (one MatMult each; all of them again when `scaling` switches between
-// energy and residual). One reduction. If ratio is not NULL, *ratio =
-// ||b - A x0|| / ||b|| (one more reduction, no MatMult). When the combination
-// does not improve on the zero guess in its own norm, or is not finite, *why
+// x0 = Q k + alpha w, the combination of the basis and w (NULL: the basis
+// alone) that is best for `scaling` (energy: Galerkin, residual: least
+// squares, none: x0 = w). Aw = A w when w is given. Deferred solutions join
+// the basis first. Then one reduction. If ratio is
+// not NULL, *ratio = ||b - A x0|| / ||b|| (one more MatMult and reduction).
+// When there is nothing to combine with or the result is not finite, *why
 // says so and x is left alone.
 PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec w, Vec Aw, Vec x, PetscReal *ratio, const char **why);
+
+// The basis kind `scaling` gets on this operator (after the first Add or Apply).
+PetscBool MLProjectionUsesResidual(const MLProjection *p, MLScaling scaling);

@@ -25,7 +25,7 @@
   X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node)", 0, 4096)              \
   X(ProbeIterations, probe_iterations, "probe_iterations", "k for the metric E_k when the KSP has no GMRES restart", 1, PETSC_MAX_INT) \
   X(Seed, seed, "seed", "Seed of LibTorch and the replay sampler", 0, PETSC_MAX_INT)                                          \
-  X(Subspace, subspace, "subspace", "Last converged solutions each guess is combined with (0: the scaled network output alone)", 0, 1000)
+  X(Subspace, subspace, "subspace", "Directions spanned by converged solutions each guess projects onto (0: the scaled network output alone)", 0, 1000)
 
 // X(Fn, member, option, help, lo, hi): PetscReal options (closed ranges).
 #define MLGMRES_REAL_OPTIONS(X)                                                                                                  \
@@ -60,7 +60,7 @@ struct MLOptions {
   PetscInt threads = 0;
   PetscInt probe_iterations = 30;
   PetscInt seed = 0;
-  PetscInt subspace = 64;
+  PetscInt subspace = 256;
   PetscBool monitor = PETSC_FALSE;
   MLScaling scaling = ML_SCALING_ENERGY;
   /* checkpoint/restart: no rebuild when these change */
