@@ -21,8 +21,6 @@
 
 #include <petscmat.h>
 
-#include <vector>
-
 #include "compat.h"
 #include "options.hpp"
 
@@ -34,13 +32,8 @@ struct MLProjection {
   PetscBool residual = PETSC_FALSE;  // which kind of basis Q is
   PetscInt  energy_ok = -1;          // whether the operator allows the energy basis: -1 not checked yet, 0 no, 1 yes
   const char *why_residual = NULL;   // why an energy request is served with the residual basis
-  /* eviction: a full basis replaces the direction that carried the least of
-     the recent guesses (decayed share of the guess's norm), oldest on ties */
-  std::vector<PetscReal> usage;
-  std::vector<PetscInt>  born;
-  PetscInt               offered = 0; // solutions offered so far (birth stamps)
-  PetscInt               skipped = 0; // solutions already in the span (nothing new to keep)
-  Vec                    u = NULL, z = NULL; // work: the incoming direction and its product
+  PetscInt  skipped = 0;             // solutions already in the span (nothing new to keep)
+  Vec       u = NULL, z = NULL;      // work: the incoming direction and its product
 };
 
 // Room for `capacity` directions of vectors like `like`; memory is taken as

@@ -1,9 +1,9 @@
 static char help[] = "The ml guess's projection onto the network output w and a basis spanned by earlier\n\
 converged solutions (src/petsc/guess_projection.hpp), on distributed 1-D operators: right-hand\n\
 sides in the span of kept ones are solved by the guess, the guess is never worse than the zero\n\
-guess in the norm it minimizes, solutions already in the span add nothing, a full basis gives\n\
-up its least used direction (the oldest on ties), non-symmetric and indefinite operators get the\n\
-residual basis, reset and b = 0 are handled.\n";
+guess in the norm it minimizes, solutions already in the span add nothing, a full basis replaces\n\
+its newest direction, deferred solutions join at the next guess, non-symmetric and indefinite\n\
+operators get the residual basis, reset and b = 0 are handled.\n";
 
 #include <petscksp.h>
 
@@ -143,18 +143,19 @@ PetscErrorCode CheckBasis(Fixture &f, MLScaling s, PetscBool symmetric)
   PetscCall(VecDuplicate(b[0], &c));
   PetscCall(VecDuplicate(x[0], &zero));
   PetscCall(VecSet(zero, 0));
-  PetscCall(MLProjectionCreate(f.w, 2, &p));
+  PetscCall(MLProjectionCreate(f.w, 3, &p));
 
   /* deferred solutions wait for the next guess; a zero solution is not kept;
      b in the span of kept right-hand sides is solved by the guess, with w or
      without */
   PetscCall(MLProjectionAdd(&p, f.A, s, zero, PETSC_TRUE));
   PetscCall(MLProjectionAdd(&p, f.A, s, x[0], PETSC_TRUE));
-  PetscCheck(p.count == 0 && p.pending == 2, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: deferred solutions were not just kept", Name(s));
-  PetscCall(MLProjectionAdd(&p, f.A, s, x[1], PETSC_TRUE)); /* no room left: all join now */
+  PetscCall(MLProjectionAdd(&p, f.A, s, x[1], PETSC_TRUE));
+  PetscCheck(p.count == 0 && p.pending == 3, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: deferred solutions were not just kept", Name(s));
+  PetscCall(VecAXPBYPCZ(c, 0.3, -0.7, 0.0, b[0], b[1]));
+  PetscCall(Apply(f, p, s, c, PETSC_FALSE, &ratio));
   PetscCheck(p.count == 2 && p.skipped == 1 && p.pending == 0, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " directions, %" PetscInt_FMT " skipped; expected 2 and 1", Name(s), p.count, p.skipped);
   PetscCheck(MLProjectionUsesResidual(&p, s) == (PetscBool)(s == ML_SCALING_RESIDUAL || !symmetric), PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: wrong basis kind", Name(s));
-  PetscCall(VecAXPBYPCZ(c, 0.3, -0.7, 0.0, b[0], b[1]));
   for (PetscBool with_w : {PETSC_FALSE, PETSC_TRUE}) {
     PetscCall(Apply(f, p, s, c, with_w, &ratio));
     PetscCheck(ratio < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: b in the span left |r0|/|b| %g (w %d)", Name(s), (double)ratio, (int)with_w);
@@ -176,12 +177,16 @@ PetscErrorCode CheckBasis(Fixture &f, MLScaling s, PetscBool symmetric)
   PetscCall(MLProjectionAdd(&p, f.A, s, x[1], PETSC_FALSE));
   PetscCheck(p.count == 2 && p.skipped == 2, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: a repeated solution was kept", Name(s));
 
-  /* full: guesses for b0 used x0's direction, not x1's remainder: x2 replaces the latter */
-  for (int i = 0; i < 20; ++i) PetscCall(Apply(f, p, s, b[0], PETSC_FALSE, &ratio));
+  /* full: x3 replaces the newest direction (x2's), and is in the span itself */
   PetscCall(MLProjectionAdd(&p, f.A, s, x[2], PETSC_FALSE));
-  PetscCheck(p.count == 2, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " directions, capacity 2", Name(s), p.count);
-  PetscCall(Apply(f, p, s, b[0], PETSC_FALSE, &ratio));
-  PetscCheck(ratio < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: the used direction was evicted (|r0|/|b| %g)", Name(s), (double)ratio);
+  PetscCall(MLProjectionAdd(&p, f.A, s, x[3], PETSC_FALSE));
+  PetscCheck(p.count == 3, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " directions, capacity 3", Name(s), p.count);
+  for (int i : {0, 1, 3}) {
+    PetscCall(Apply(f, p, s, b[i], PETSC_FALSE, &ratio));
+    PetscCheck(ratio < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: b%d not solved by a full basis (|r0|/|b| %g)", Name(s), i, (double)ratio);
+  }
+  PetscCall(Apply(f, p, s, b[2], PETSC_FALSE, &ratio));
+  PetscCheck(ratio > 1e-6, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: the replaced direction still solves b2", Name(s));
 
   /* reset: w alone, scaled by its own factor (Galerkin: (w,b)/(w,Aw)) */
   MLProjectionReset(&p);
@@ -227,16 +232,16 @@ int main(int argc, char **argv)
   PetscCall(FixtureCreate(A, f));
   for (MLScaling s : {ML_SCALING_ENERGY, ML_SCALING_RESIDUAL}) PetscCall(CheckBasis(f, s, PETSC_TRUE));
   {
-    /* FIFO on ties: no guess in between, the oldest direction goes */
+    /* capacity 1: every solution replaces the last one */
     Vec bs[3], xs[3];
-    PetscCall(MLProjectionCreate(f.w, 2, &p));
+    PetscCall(MLProjectionCreate(f.w, 1, &p));
     for (int i = 0; i < 3; ++i) {
       PetscCall(Solved(f, &bs[i], &xs[i]));
       PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, xs[i], PETSC_FALSE));
     }
     PetscCall(VecSet(f.x0, 0));
-    PetscCall(MLProjectionApply(&p, f.A, ML_SCALING_ENERGY, bs[0], NULL, NULL, f.x0, &ratio, &why));
-    PetscCheck(why || ratio > 0.5, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "the oldest direction survived: |r0|/|b| %g", (double)ratio);
+    PetscCall(MLProjectionApply(&p, f.A, ML_SCALING_ENERGY, bs[2], NULL, NULL, f.x0, &ratio, &why));
+    PetscCheck(!why && ratio < 1e-10 && p.count == 1, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "capacity 1 does not hold the newest solution: |r0|/|b| %g", (double)ratio);
     /* none: w as it is; without w nothing */
     PetscCall(MLProjectionApply(&p, f.A, ML_SCALING_NONE, bs[1], f.w, f.Aw, f.x0, NULL, &why));
     PetscCall(VecAXPY(f.x0, -1.0, f.w));
