@@ -88,10 +88,11 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLGetLoss(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetMonitor(KSPGuess, PetscBool);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetMonitor(KSPGuess, PetscBool *);
 
-/* How the network output w and the last converged solutions x_1..x_m (m: the
-   subspace setting) become x0 in their span: "energy" (default, Galerkin:
-   (y, b - A x0) = 0 for every y in the span), "residual" (least squares:
-   minimizes ||b - A x0||), "none" (x0 = w). */
+/* How x0 is formed in the span of the basis of earlier converged solutions
+   (at most `subspace` directions) and, once trained, the network output w:
+   "energy" (default, Galerkin: (y, b - A x0) = 0 for every y in the span;
+   symmetric operators, others get "residual"), "residual" (least squares:
+   minimizes ||b - A x0||), "none" (x0 = w, no basis). */
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetScaling(KSPGuess, const char[]);
 
 /* Checkpoint/restart: the file written at destroy (and every `every`

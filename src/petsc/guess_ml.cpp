@@ -1,18 +1,18 @@
 /*
    KSPGuess "ml": the learned initial guess, usable under any KSP.
 
-   formguess: gather b to the learner rank, w = N(b), scatter, then x0 is the
-   best combination of w and the last converged solutions (guess_projection.hpp):
-   a MatMult for A w and one for the newest solution, and two reductions (the
-   newest solution's Gram row, the guess's). By default "best" is Galerkin
-   (energy): for SPD A the A-norm error of x0 is never above the zero guess's.
-   The least-squares combination (-..._scaling residual) guarantees
-   ||b - A x0|| <= ||b|| instead, but along w alone it shrinks the guess to
-   cancel the network's high-frequency residual and throws away its smooth,
-   expensive-to-compute part: measured on the moving-charge sequence it cost
-   most of the iteration savings.
-   update: keep a copy of every converged solution for the projection; learn
-   only from converged solves.
+   formguess: during the warm-up, none. Then x0 is the projection onto the
+   basis spanned by earlier converged solutions (guess_projection.hpp), joined
+   by the network's output w = N(b) once it is trained (gather b to the
+   learner rank, infer, scatter, one MatMult for A w). By default the
+   projection is Galerkin (energy): for SPD A the A-norm error of x0 is never
+   above the zero guess's. The least-squares projection (-..._scaling residual)
+   guarantees ||b - A x0|| <= ||b|| instead, but along w alone it shrinks the
+   guess to cancel the network's high-frequency residual and throws away its
+   smooth, expensive-to-compute part: measured on the moving-charge sequence
+   it cost most of the iteration savings.
+   update: the converged solution joins the basis (copied only, during the
+   warm-up); learn only from converged solves.
 */
 #include <petsc/private/kspimpl.h>
 
@@ -278,7 +278,7 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   if (status == (int)mlgmres::GuessStatus::NotTrained) {
     /* warm-up over, the network not trained yet (its training waits for the
        time budget): the span of the earlier solutions alone */
-    if (ctx->projection.count > 0 && ctx->opts.scaling != ML_SCALING_NONE) {
+    if (ctx->projection.count + ctx->projection.pending > 0 && ctx->opts.scaling != ML_SCALING_NONE) {
       PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
       PetscCall(RecordGuess(guess, ctx, why));
       if (!why && ctx->learner) ctx->learner->record_guess(); /* the learner lives on rank 0 */

@@ -81,7 +81,7 @@ PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const c
   ML_OPTION_NAME("monitor");
   PetscCall(PetscOptionsBool(name, "Print one line per solve: guess, metrics, decision, training", "KSPGuessMLSetMonitor", opts->monitor, &opts->monitor, NULL));
   ML_OPTION_NAME("scaling");
-  PetscCall(PetscOptionsEnum(name, "How the network output w and the last solutions combine: energy (Galerkin), residual (least squares), none (w alone)", "KSPGuessMLSetScaling", MLScalingTypes, (PetscEnum)opts->scaling, (PetscEnum *)&opts->scaling, NULL));
+  PetscCall(PetscOptionsEnum(name, "How the basis of earlier solutions and the network output w form x0: energy (Galerkin), residual (least squares), none (w alone)", "KSPGuessMLSetScaling", MLScalingTypes, (PetscEnum)opts->scaling, (PetscEnum *)&opts->scaling, NULL));
   {
     char file[PETSC_MAX_PATH_LEN];
     ML_OPTION_NAME("save");
