@@ -40,11 +40,11 @@ struct GuessML {
   MLFieldTransfer                   field;
   DM                                dm = NULL;             // the KSP's DM the field was built for (referenced)
   Vec                               work = NULL, Awork = NULL;
-  MLProjection                      projection;            // the last converged solutions, on every rank
+  MLProjection                      projection;            // the basis of earlier converged solutions, on every rank
   PetscInt                          N = -1;                // global size the learner serves; -1: not built
   PetscBool                         active = PETSC_FALSE;  // whether a guess can ever be made
   std::string                       model, why_inactive;
-  PetscBool                         trained = PETSC_FALSE; // replicated
+  int                               readiness = (int)mlgmres::GuessStatus::WarmingUp; // replicated Learner::readiness(): what the next solve may start from
   PetscInt                          k = 30;                // probe iteration of E_k
   PetscBool                         monitor_installed = PETSC_FALSE;
   PetscBool                         loaded = PETSC_FALSE;  // -load is applied once, to the first learner
@@ -53,7 +53,6 @@ struct GuessML {
   PetscReal      ek = 0;
   PetscBool      ek_seen = PETSC_FALSE;
   enum { NO_GUESS, GUESS_USED, GUESS_REJECTED, PARKED } guess_state = NO_GUESS;
-  PetscBool      warming_up = PETSC_TRUE;
   PetscBool      parked_reported = PETSC_FALSE;
   PetscReal      guess_ratio = 1; // ||b - A x0|| / ||b|| of the used guess
   /* replicated counters */
@@ -63,6 +62,7 @@ struct GuessML {
 // Values the learner rank broadcasts after an update step.
 struct UpdateOutcome {
   int    verdict;
+  int    readiness; // Learner::readiness() afterwards
   int    training_due;
   int    training_set;
   double loss, seconds;
@@ -132,17 +132,17 @@ PetscErrorCode DestroyField(GuessML *ctx)
 PetscErrorCode LoadCheckpoint(KSPGuess guess, GuessML *ctx)
 {
   struct Loaded {
-    int trainings, training_set, solves;
+    int trainings, training_set, solves, readiness;
   } l{};
 
   PetscFunctionBegin;
   PetscCall(MLRunOnLearnerRank(PetscObjectComm((PetscObject)guess), &l, [&] {
     ctx->learner->load(ctx->opts.load_file);
     const mlgmres::LearnerStatus st = ctx->learner->status();
-    return Loaded{st.trainings, (int)st.training_set, st.solves};
+    return Loaded{st.trainings, (int)st.training_set, st.solves, (int)ctx->learner->readiness()};
   }));
   ctx->loaded             = PETSC_TRUE;
-  ctx->trained            = (PetscBool)(l.trainings > 0);
+  ctx->readiness          = l.readiness;
   ctx->stats.trainings    = l.trainings;
   ctx->stats.training_set = l.training_set;
   ctx->stats.solves       = l.solves;
@@ -173,7 +173,6 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   PetscFunctionBegin;
   PetscCall(PetscLogEventBegin(MLGMRES_Setup, guess, 0, 0, 0));
   ctx->learner.reset();
-  ctx->trained = PETSC_FALSE;
   ctx->stats   = KSPGuessMLStats{};
   PetscCall(DestroyField(ctx));
   PetscCall(MatCreateVecs(guess->A, &ctx->work, &ctx->Awork));
@@ -200,11 +199,10 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
   if (ctx->active) {
-    int ok = 0;
     PetscCall(MLProjectionCreate(ctx->work, ctx->opts.subspace, &ctx->projection));
-    PetscCall(MLRunOnLearnerRank(comm, &ok, [&] {
+    PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
       ctx->learner = std::make_unique<mlgmres::Learner>(settings, g);
-      return 1;
+      return (int)ctx->learner->readiness();
     }));
     PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc));
     if (!ctx->opts.load_file.empty() && !ctx->loaded) PetscCall(LoadCheckpoint(guess, ctx));
@@ -264,16 +262,14 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   GuessML    *ctx  = (GuessML *)guess->data;
   MPI_Comm    comm = PetscObjectComm((PetscObject)guess);
   int         status;
-  const char *why  = NULL;
+  const char *why = NULL;
 
   PetscFunctionBegin;
   ctx->t0          = MPI_Wtime();
   ctx->ek_seen     = PETSC_FALSE;
   ctx->guess_state = GuessML::NO_GUESS;
-  if (!ctx->active) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(MLRunOnLearnerRank(comm, &status, [&] { return (int)ctx->learner->readiness(); }));
-  ctx->warming_up = (PetscBool)(status == (int)mlgmres::GuessStatus::WarmingUp);
-  if (ctx->warming_up) PetscFunctionReturn(PETSC_SUCCESS);
+  status           = ctx->readiness;
+  if (!ctx->active || status == (int)mlgmres::GuessStatus::WarmingUp) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
   if (status == (int)mlgmres::GuessStatus::NotTrained) {
     /* warm-up over, the network not trained yet (its training waits for the
@@ -352,7 +348,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
      Once guessing, the basis' upkeep is part of the time to solution the
      pay-off check judges; during the warm-up it is deferred to the first guess. */
   if (ctx->guess_state != GuessML::PARKED) {
-    PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, x, ctx->warming_up));
+    PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, x, (PetscBool)(ctx->readiness == (int)mlgmres::GuessStatus::WarmingUp)));
     tos = MPI_Wtime() - ctx->t0;
   }
   /* converged before iteration k (or the probe was cancelled): the final residual */
@@ -362,7 +358,12 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
   m.time_to_solution = tos;
 
   PetscCall(PetscLogEventBegin(MLGMRES_Collect, guess, b, x, 0));
-  PetscCall(MLRunOnLearnerRank(comm, &o.verdict, [&] { return (int)ctx->learner->screen(m); }));
+  PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
+    UpdateOutcome r{};
+    r.verdict   = (int)ctx->learner->screen(m);
+    r.readiness = (int)ctx->learner->readiness();
+    return r;
+  }));
   if (o.verdict == (int)mlgmres::Verdict::WarmUp || o.verdict == (int)mlgmres::Verdict::Candidate) {
     const PetscScalar *pb, *px;
     PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
@@ -373,6 +374,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
       const mlgmres::Observation obs = ctx->learner->learn(pb, px);
       UpdateOutcome              r{};
       r.verdict      = (int)obs.verdict;
+      r.readiness    = o.readiness;
       r.training_due = obs.training_due;
       r.training_set = (int)obs.training_set;
       r.postponed    = obs.postponed;
@@ -397,13 +399,13 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
       u.loss_before             = r.loss_before;
       u.loss_after              = r.loss_after;
       u.learning_rate           = r.learning_rate;
+      u.readiness               = (int)ctx->learner->readiness();
       return u;
     }));
     PetscCall(PetscLogEventEnd(MLGMRES_Train, guess, 0, 0, 0));
     if (o.diverged) {
       PetscCall(PetscInfo(guess, "Training diverged (loss %g -> %g on one batch): weights and optimizer state restored, learning rate halved to %g\n", o.loss_before, o.loss_after, o.learning_rate));
     } else {
-      ctx->trained = PETSC_TRUE;
       ++ctx->stats.trainings;
       PetscCall(PetscInfo(guess, "Trained %d steps on %d pairs: loss %g in %g s\n", o.steps, o.training_set, o.loss, o.seconds));
     }
@@ -411,6 +413,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     if (!ctx->opts.save_file.empty() && ctx->opts.checkpoint_every > 0 && ctx->stats.trainings % ctx->opts.checkpoint_every == 0) PetscCall(SaveCheckpoint(guess, ctx));
   }
   if (o.training_set) ctx->stats.training_set = o.training_set;
+  ctx->readiness = o.readiness;
   PetscCall(MonitorLine(guess, ctx, mlgmres::to_string((mlgmres::Verdict)o.verdict), &o, m.iterations, m.residual_at_k, tos));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -473,10 +476,10 @@ PetscErrorCode KSPGuessReset_ML(KSPGuess guess)
   PetscFunctionBegin;
   /* PETSc resets a guess whenever the operator's values change. The learned
      map b -> x stays useful for a slowly varying operator, so it is kept; a
-     new operator size or DM rebuilds it in setup. The projection's products
-     A x_i belong to the old operator: they go. */
+     new operator size or DM rebuilds it in setup. The basis of earlier
+     solutions is orthonormal in the old operator's terms: it goes. */
   MLProjectionReset(&((GuessML *)guess->data)->projection);
-  PetscCall(PetscInfo(guess, "Operator changed: the learner is kept, the solutions kept for the projection are dropped\n"));
+  PetscCall(PetscInfo(guess, "Operator changed: the learner is kept, the basis of earlier solutions is dropped\n"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -99,8 +99,8 @@ PetscErrorCode Swap(Vec *slot, Vec *work)
 PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
 {
   PetscFunctionBegin;
-  /* energy: T = Q, (u, A u) measures u; residual: T = A Q, (A u, A u) does */
-  /* A full basis replaces its newest direction (the last): x is made
+  /* Test vectors T: energy Q ((u, A u) measures u), residual A Q ((A u, A u) does).
+     A full basis replaces its newest direction (the last): x is made
      orthogonal to the others only. The first directions carry what all
      solutions share (the first one is the common smooth mode), later ones ever
      smaller, more specific remainders: measured on the moving-charge sequence
@@ -268,9 +268,8 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     if (!std::isfinite(gain)) *why = "the combination is not finite";
     else if (!(gain > 0)) *why = n ? "b is orthogonal to the kept directions and to w" : w ? "b is orthogonal to the network's output" : "no solutions kept yet";
     if (*why) PetscFunctionReturn(PETSC_SUCCESS);
-    if (w)
+    if (w) { /* x0 = Q (c - alpha d) + alpha w */
       for (PetscInt i = 0; i < n; ++i) c[i] -= alpha * d[i];
-    if (w) {
       PetscCall(VecCopy(w, x));
       PetscCall(VecScale(x, alpha));
     } else PetscCall(VecSet(x, 0));

@@ -46,11 +46,11 @@
   X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad") \
   X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; mse without a DMDA)")
 
-// How a network output w and the last solutions X become the initial guess
-// (guess_projection.hpp).
+// How the basis Q of earlier solutions and the network output w become the
+// initial guess (guess_projection.hpp).
 typedef enum {
-  ML_SCALING_ENERGY,   // Galerkin in span{X, w}: best in the A-norm for SPD A
-  ML_SCALING_RESIDUAL, // least squares in span{X, w}: best in the residual norm
+  ML_SCALING_ENERGY,   // Galerkin in span{Q, w}: best in the A-norm for SPD A
+  ML_SCALING_RESIDUAL, // least squares in span{Q, w}: best in the residual norm
   ML_SCALING_NONE      // w itself
 } MLScaling;
 extern const char *const MLScalingTypes[];
