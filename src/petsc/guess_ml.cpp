@@ -11,8 +11,12 @@
    guess to cancel the network's high-frequency residual and throws away its
    smooth, expensive-to-compute part: measured on the moving-charge sequence
    it cost most of the iteration savings.
-   update: the converged solution joins the basis (copied only, during the
-   warm-up); learn only from converged solves.
+   The basis guesses from the second solve on, on any operator (no DMDA or
+   size limit: only the network needs them), and is governed on its own
+   (basis_governor.hpp): it switches off when its upkeep costs more than the
+   iterations it saves, and tries again later.
+   update: the converged solution joins the basis; learn only from converged
+   solves.
 */
 #include <petsc/private/kspimpl.h>
 
@@ -21,6 +25,7 @@
 #include <new>
 #include <string>
 
+#include "basis_governor.hpp"
 #include "field_transfer.hpp"
 #include "guess_ml.hpp"
 #include "guess_projection.hpp"
@@ -41,8 +46,9 @@ struct GuessML {
   DM                                dm = NULL;             // the KSP's DM the field was built for (referenced)
   Vec                               work = NULL, Awork = NULL;
   MLProjection                      projection;            // the basis of earlier converged solutions, on every rank
+  mlgmres::BasisGovernor            governor{20};          // whether the basis pays (replicated: fed reduced values only)
   PetscInt                          N = -1;                // global size the learner serves; -1: not built
-  PetscBool                         active = PETSC_FALSE;  // whether a guess can ever be made
+  PetscBool                         active = PETSC_FALSE;  // whether the network can serve this problem (the basis always can)
   std::string                       model, why_inactive;
   int                               readiness = (int)mlgmres::GuessStatus::WarmingUp; // replicated Learner::readiness(): what the next solve may start from
   PetscInt                          k = 30;                // probe iteration of E_k
@@ -50,8 +56,10 @@ struct GuessML {
   PetscBool                         loaded = PETSC_FALSE;  // -load is applied once, to the first learner
   /* per solve */
   PetscLogDouble t0 = 0;
-  PetscReal      ek = 0;
+  PetscReal      ek = 0, r0 = -1;   // residual norm at iteration k and at iteration 0
   PetscBool      ek_seen = PETSC_FALSE;
+  PetscLogDouble upkeep = 0;        // seconds of this solve spent on the basis (guess and join)
+  PetscBool      basis_only = PETSC_FALSE; // the guess came from the basis alone
   enum { NO_GUESS, GUESS_USED, GUESS_REJECTED, PARKED } guess_state = NO_GUESS;
   PetscBool      parked_reported = PETSC_FALSE;
   PetscReal      guess_ratio = 1; // ||b - A x0|| / ||b|| of the used guess
@@ -73,6 +81,12 @@ struct UpdateOutcome {
   double loss_before, loss_after, learning_rate;
 };
 
+const char *MLMemoryName(int chosen)
+{
+  static const char *names[] = {"all solutions", "4x the kept directions", "1x the kept directions", "1/4 of the kept directions"};
+  return names[chosen];
+}
+
 PetscErrorCode GetML(KSPGuess guess, GuessML **ctx)
 {
   PetscBool isml;
@@ -90,6 +104,7 @@ PetscErrorCode ProbeMonitor(KSP, PetscInt it, PetscReal rnorm, void *vctx)
   GuessML *ctx = (GuessML *)vctx;
 
   PetscFunctionBegin;
+  if (it == 0) ctx->r0 = rnorm;
   if (it == ctx->k) {
     ctx->ek      = rnorm;
     ctx->ek_seen = PETSC_TRUE;
@@ -198,8 +213,9 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   settings.model             = ctx->model;
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
+  PetscCall(MLProjectionCreate(ctx->work, ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace, &ctx->projection));
+  ctx->governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
   if (ctx->active) {
-    PetscCall(MLProjectionCreate(ctx->work, ctx->opts.subspace, &ctx->projection));
     PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
       ctx->learner = std::make_unique<mlgmres::Learner>(settings, g);
       return (int)ctx->learner->readiness();
@@ -207,7 +223,7 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
     PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc));
     if (!ctx->opts.load_file.empty() && !ctx->loaded) PetscCall(LoadCheckpoint(guess, ctx));
   } else {
-    PetscCall(PetscInfo(guess, "No learned guess for this problem (%s): %s\n", desc, ctx->why_inactive.c_str()));
+    PetscCall(PetscInfo(guess, "No network for this problem (%s): %s; the basis of earlier solutions serves alone\n", desc, ctx->why_inactive.c_str()));
   }
   ctx->rebuild      = PETSC_FALSE;
   ctx->stats.active = ctx->active;
@@ -235,7 +251,7 @@ PetscErrorCode KSPGuessSetUp_ML(KSPGuess guess)
   gmres = (PetscBool)(getrestart != NULL);
   if (gmres) PetscCall((*getrestart)(ksp, &ctx->k));
   else ctx->k = ctx->opts.probe_iterations;
-  if (ctx->active && !ctx->monitor_installed) {
+  if (!ctx->monitor_installed) {
     PetscCall(KSPMonitorSet(ksp, ProbeMonitor, ctx, NULL));
     ctx->monitor_installed = PETSC_TRUE;
   }
@@ -267,19 +283,23 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   PetscFunctionBegin;
   ctx->t0          = MPI_Wtime();
   ctx->ek_seen     = PETSC_FALSE;
+  ctx->r0          = -1;
+  ctx->upkeep      = 0;
+  ctx->basis_only  = PETSC_FALSE;
   ctx->guess_state = GuessML::NO_GUESS;
-  status           = ctx->readiness;
-  if (!ctx->active || status == (int)mlgmres::GuessStatus::WarmingUp) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
-  if (status == (int)mlgmres::GuessStatus::NotTrained) {
-    /* warm-up over, the network not trained yet (its training waits for the
-       time budget): the span of the earlier solutions alone */
-    if (ctx->projection.count + ctx->projection.pending > 0 && ctx->opts.scaling != ML_SCALING_NONE) {
-      PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
-      PetscCall(RecordGuess(guess, ctx, why));
-      if (!why && ctx->learner) ctx->learner->record_guess(); /* the learner lives on rank 0 */
+  status           = ctx->active ? ctx->readiness : (int)mlgmres::GuessStatus::Parked;
+  /* a probe (zero guess) now and then measures what the basis saves */
+  const PetscBool basis = (PetscBool)(ctx->governor.on() && ctx->projection.count > 0 && ctx->opts.scaling != ML_SCALING_NONE && !ctx->governor.probe_due());
+  if (status != (int)mlgmres::GuessStatus::Ok && !basis) {
+    if (ctx->active && status == (int)mlgmres::GuessStatus::Parked) ctx->guess_state = GuessML::PARKED;
+    if (ctx->active && status == (int)mlgmres::GuessStatus::Parked && !ctx->parked_reported) {
+      PetscCall(PetscInfo(guess, "Network guesses did not save time over %d solves: the network is switched off (no inference, no training)\n", ctx->opts.core.payoff_window));
+      ctx->parked_reported = PETSC_TRUE;
     }
-  } else if (status == (int)mlgmres::GuessStatus::Ok) {
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
+  if (status == (int)mlgmres::GuessStatus::Ok) {
     PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
     {
       const PetscScalar *in;
@@ -296,14 +316,18 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
       /* |r0|/|b| costs a MatMult: only for the monitor */
       PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
       PetscCall(RecordGuess(guess, ctx, why));
+      if (!why && ctx->learner) ctx->learner->record_guess(); /* the pay-off check judges the network's guesses; the learner lives on rank 0 */
     } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
       PetscCall(RecordGuess(guess, ctx, "the network produced non-finite values"));
     }
-  }
-  if (status == (int)mlgmres::GuessStatus::Parked) {
-    ctx->guess_state = GuessML::PARKED;
-    if (!ctx->parked_reported) PetscCall(PetscInfo(guess, "Learned guesses did not save time over %d guessed solves: the learner is switched off (no guesses, no training)\n", ctx->opts.core.payoff_window));
-    ctx->parked_reported = PETSC_TRUE;
+  } else {
+    /* the basis alone: no network for this problem, not trained yet (its
+       training waits for the time budget), or switched off */
+    const PetscLogDouble t = MPI_Wtime();
+    PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
+    PetscCall(RecordGuess(guess, ctx, why));
+    ctx->basis_only = (PetscBool)!why;
+    ctx->upkeep += MPI_Wtime() - t;
   }
   PetscCall(PetscLogEventEnd(MLGMRES_Inference, guess, b, x, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -318,13 +342,41 @@ PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, c
   if (!ctx->opts.monitor) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)guess), &v));
   if (ctx->guess_state == GuessML::GUESS_USED) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
-  else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : ctx->guess_state == GuessML::PARKED ? "learner switched off" : "zero guess"));
+  else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : ctx->guess_state == GuessML::PARKED ? "network switched off" : "zero guess"));
   if (o && o->postponed) PetscCall(PetscSNPrintf(t, sizeof(t), ", training postponed (budget)"));
   if (o && o->training_due && o->diverged)
     PetscCall(PetscSNPrintf(t, sizeof(t), ", training DIVERGED (loss %.3e -> %.3e), undone, learning rate now %g, %.3f s", o->loss_before, o->loss_after, o->learning_rate, o->seconds));
   else if (o && o->training_due)
     PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s, %d block(s)%s", o->steps, o->training_set, o->loss, o->seconds, o->blocks, o->grew ? " (grew)" : ""));
   PetscCall(PetscViewerASCIIPrintf(v, "  ml step %" PetscInt_FMT ": its %" PetscInt_FMT ", E_%" PetscInt_FMT " %.3e, TOS %.4f s, %s, %s%s\n", ctx->stats.solves, its, ctx->k, (double)ek, (double)tos, g, decision, t));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// The converged solution joins the basis; the governor compares the time of
+// this solve with the basis' guess (upkeep included) or without it (a probe).
+PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec x, PetscLogDouble tos)
+{
+  PetscFunctionBegin;
+  if (!ctx->governor.on()) {
+    ctx->governor.record_idle();
+    if (ctx->governor.restarted()) PetscCall(PetscInfo(guess, "Basis of earlier solutions switched on again after a pause (it starts empty)\n"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const PetscLogDouble t = MPI_Wtime();
+  PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, x));
+  const PetscLogDouble join = MPI_Wtime() - t;
+  ctx->upkeep += join;
+  if (ctx->guess_state != GuessML::NO_GUESS && !ctx->basis_only) PetscFunctionReturn(PETSC_SUCCESS); /* the network's guess: judged by the learner */
+  /* tos already holds the guess; the ranks' clocks differ: every rank judges
+     by the slowest, so all decide alike */
+  double seconds[2] = {tos, tos + join};
+  PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, seconds, 2, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)guess)));
+  if (ctx->basis_only) ctx->governor.record_guessed(seconds[1]);
+  else ctx->governor.record_probe(seconds[0]);
+  if (!ctx->governor.on()) {
+    PetscCall(PetscInfo(guess, "Basis of earlier solutions switched off: guessed solves took %.3g s on average, zero-guess solves %.3g s; next try in %d solves\n", ctx->governor.guessed_seconds(), ctx->governor.probe_seconds(), ctx->governor.pause_left()));
+    MLProjectionReset(&ctx->projection);
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -337,19 +389,17 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
   UpdateOutcome     o{};
 
   PetscFunctionBegin;
-  if (!ctx->active) PetscFunctionReturn(PETSC_SUCCESS);
   ++ctx->stats.solves;
   if (ksp->reason <= 0) {
     PetscCall(PetscInfo(guess, "Not learning from a solve that did not converge (%s)\n", KSPConvergedReasons[ksp->reason]));
     PetscCall(MonitorLine(guess, ctx, "not converged: not learned", NULL, ksp->its, ksp->rnorm, tos));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  /* A switched-off learner makes no more guesses: nothing to keep for them.
-     Once guessing, the basis' upkeep is part of the time to solution the
-     pay-off check judges; during the warm-up it is deferred to the first guess. */
-  if (ctx->guess_state != GuessML::PARKED) {
-    PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, x, (PetscBool)(ctx->readiness == (int)mlgmres::GuessStatus::WarmingUp)));
-    tos = MPI_Wtime() - ctx->t0;
+  PetscCall(UpdateBasis(guess, ctx, x, tos));
+  tos = MPI_Wtime() - ctx->t0; /* the basis' upkeep is part of the time the learner's pay-off check judges */
+  if (!ctx->active) {
+    PetscCall(MonitorLine(guess, ctx, "basis only", NULL, ksp->its, ksp->rnorm, tos));
+    PetscFunctionReturn(PETSC_SUCCESS);
   }
   /* converged before iteration k (or the probe was cancelled): the final residual */
   mlgmres::SolveMetrics m;
@@ -427,6 +477,25 @@ PetscErrorCode KSPGuessSetFromOptions_ML(KSPGuess guess)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
+{
+  const MLProjection          *p = &ctx->projection;
+  const mlgmres::BasisGovernor &g = ctx->governor;
+
+  PetscFunctionBegin;
+  if (ctx->opts.scaling == ML_SCALING_NONE || p->capacity == 0) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "guess: the network's output as it is (%s), from the first training on\n", p->capacity ? "scaling none" : "subspace 0"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const PetscBool res = MLProjectionUsesResidual(p, ctx->opts.scaling);
+  PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT "; %" PetscInt_FMT " solutions were in the span already)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, p->skipped, ctx->active ? ", with the network's output once trained" : ""));
+  if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory length chosen: %s\n", p->memory.compressions(), p->capacity / 2, p->memory.compressions() ? MLMemoryName(p->memory.chosen()) : "-"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_seconds(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
+  if (g.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  switched off %d time(s)%s\n", g.offs(), g.on() ? "" : ", next try after a pause"));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
 {
   GuessML  *ctx = (GuessML *)guess->data;
@@ -439,20 +508,16 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
   const mlgmres::Settings &s = ctx->opts.core;
   if (ctx->N < 0) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s, not built yet (built at the first solve)\n", s.model.c_str()));
-  } else if (!ctx->active) {
-    PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: none for this problem: %s\n", ctx->why_inactive.c_str()));
+  } else {
+    PetscCall(ViewBasis(guess, ctx, viewer));
+  }
+  if (ctx->N >= 0 && !ctx->active) {
+    PetscCall(PetscViewerASCIIPrintf(viewer, "network: none for this problem: %s\n", ctx->why_inactive.c_str()));
   } else if (ctx->learner) { /* rank 0; ASCII viewers print rank 0's lines */
     const mlgmres::LearnerStatus st = ctx->learner->status();
     MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
     PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0\n", desc));
-    if (ctx->opts.scaling == ML_SCALING_NONE) PetscCall(PetscViewerASCIIPrintf(viewer, "guess: the network's output as it is (scaling none), from the first training on\n"));
-    else {
-      const MLProjection *p   = &ctx->projection;
-      const PetscBool     res = MLProjectionUsesResidual(p, ctx->opts.scaling);
-      PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT "; %" PetscInt_FMT " solutions were in the span already), with the network's output once trained\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, p->skipped));
-      if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
-    }
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     if (st.diverged_trainings) PetscCall(PetscSNPrintf(desc, sizeof(desc), " (now %g: %d diverged training(s) undone)", st.learning_rate, st.diverged_trainings));
     else desc[0] = 0;

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+extern "C" void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha, const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c, const int *ldc);
+
 namespace {
 
 // A solution whose part outside the span is below this fraction of its norm
@@ -74,10 +76,10 @@ PetscErrorCode Prepare(MLProjection *p, Mat A, MLScaling scaling)
   PetscFunctionBegin;
   if (scaling == ML_SCALING_ENERGY) PetscCall(CheckEnergy(p, A));
   const PetscBool residual = MLProjectionUsesResidual(p, scaling);
-  if (residual != p->residual) { /* deferred solutions move to the front */
-    for (PetscInt j = 0; j < p->pending; ++j) std::swap(p->Q[j], p->Q[p->count + j]);
+  if (residual != p->residual) {
     p->count    = 0;
     p->residual = residual;
+    p->memory.reset(p->capacity / 2);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -95,25 +97,65 @@ PetscErrorCode Swap(Vec *slot, Vec *work)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Puts what x has outside the span into the basis (x is read once, first).
+// V_j <- sum_l V_l R[l, j] for j < keep, in place (R: n x keep, column-major):
+// one pass over the basis, blocks of rows through dgemm.
+PetscErrorCode Rotate(Vec *V, PetscInt n, PetscInt keep, const std::vector<double> &R)
+{
+  constexpr int          B = 256;
+  PetscInt               local;
+  std::vector<PetscScalar *> a(n);
+  std::vector<double>    in((size_t)B * n), out((size_t)B * keep);
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(V[0], &local));
+  for (PetscInt l = 0; l < n; ++l) PetscCall(VecGetArray(V[l], &a[l]));
+  for (PetscInt i0 = 0; i0 < local; i0 += B) {
+    const int rows = (int)PetscMin(B, local - i0), nn = (int)n, kk = (int)keep;
+    const double one = 1, zero = 0;
+    for (PetscInt l = 0; l < n; ++l)
+      for (int r = 0; r < rows; ++r) in[(size_t)l * rows + r] = a[l][i0 + r];
+    dgemm_("N", "N", &rows, &kk, &nn, &one, in.data(), &rows, R.data(), &nn, &zero, out.data(), &rows);
+    for (PetscInt j = 0; j < keep; ++j)
+      for (int r = 0; r < rows; ++r) a[j][i0 + r] = out[(size_t)j * rows + r];
+  }
+  for (PetscInt l = 0; l < n; ++l) PetscCall(VecRestoreArray(V[l], &a[l]));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// A full basis keeps the half its solutions used most (basis_memory.hpp).
+PetscErrorCode Compress(MLProjection *p)
+{
+  std::vector<double> R;
+  const PetscInt      keep = p->capacity / 2;
+
+  PetscFunctionBegin;
+  PetscCallCXX(p->memory.compress((int)p->count, (int)keep, R));
+  if (keep > 0) {
+    PetscCall(Rotate(p->Q, p->count, keep, R));
+    if (p->residual) PetscCall(Rotate(p->AQ, p->count, keep, R));
+  }
+  p->count = keep;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Puts what x has outside the span into the basis and records the solution's
+// coordinates for the compression.
 PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
 {
+  MatNullSpace nsp;
+
   PetscFunctionBegin;
-  /* Test vectors T: energy Q ((u, A u) measures u), residual A Q ((A u, A u) does).
-     A full basis replaces its newest direction (the last): x is made
-     orthogonal to the others only. The first directions carry what all
-     solutions share (the first one is the common smooth mode), later ones ever
-     smaller, more specific remainders: measured on the moving-charge sequence
-     (64^2, 300 steps, 96 directions), replacing the newest left 205 iterations
-     per solve over the last 75, the least used in recent guesses 251, the
-     oldest 301. */
-  const PetscBool        res = p->residual;
-  const PetscInt         n   = PetscMin(p->count, p->capacity - 1);
-  Vec                   *T   = res ? p->AQ : p->Q;
-  std::vector<PetscScalar> h(n);
-  PetscScalar            x2;
+  if (p->count >= p->capacity) PetscCall(Compress(p));
+  /* Test vectors T: energy Q ((u, A u) measures u), residual A Q ((A u, A u) does). */
+  const PetscBool          res = p->residual;
+  const PetscInt           n   = p->count;
+  Vec                     *T   = res ? p->AQ : p->Q;
+  std::vector<PetscScalar> h(n), c(n + 1, 0.0);
+  PetscScalar              x2;
 
   PetscCall(VecCopy(x, p->u));
+  PetscCall(MatGetNullSpace(A, &nsp));
+  if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
   PetscCall(MatMult(A, p->u, p->z));
   PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &x2}, {p->z, n, T, h.data()}}));
   const PetscReal norm2 = PetscRealPart(x2);
@@ -130,6 +172,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
   }
   /* what is left outside the span, if the basis were exactly orthonormal */
   PetscReal left = norm2 - Dot(h, h);
+  for (PetscInt i = 0; i < n; ++i) c[i] = h[i];
   if (n) {
     for (PetscScalar &v : h) v = -v;
     PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
@@ -141,12 +184,18 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
       if (!res) PetscCall(MatMult(A, p->u, p->z));
       PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
       left = PetscRealPart(u2) - Dot(h, h);
+      for (PetscInt i = 0; i < n; ++i) c[i] += h[i];
       for (PetscScalar &v : h) v = -v;
       PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
       if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
     }
   }
-  if (!(left > kInSpan * kInSpan * norm2)) {
+  const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
+  std::vector<double> coords(n + (in_span ? 0 : 1));
+  for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(c[i]);
+  if (!in_span) coords[n] = PetscSqrtReal(left);
+  PetscCallCXX(p->memory.record(coords.data(), (int)coords.size()));
+  if (in_span) {
     ++p->skipped;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -154,20 +203,9 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
   PetscCall(VecScale(p->u, scale));
   if (res) PetscCall(VecScale(p->z, scale));
 
-  p->count = PetscMax(p->count, n + 1);
+  p->count = n + 1;
   PetscCall(Swap(&p->Q[n], &p->u));
   if (res) PetscCall(Swap(&p->AQ[n], &p->z));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// Brings the deferred solutions into the basis, oldest first.
-PetscErrorCode JoinPending(MLProjection *p, Mat A, MLScaling scaling)
-{
-  const PetscInt first = p->count, n = p->pending;
-
-  PetscFunctionBegin;
-  p->pending = 0;
-  for (PetscInt i = first; i < first + n; ++i) PetscCall(Join(p, A, scaling, p->Q[i]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -183,6 +221,7 @@ PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p)
   PetscFunctionBegin;
   *p          = MLProjection{};
   p->capacity = capacity;
+  p->memory.reset(capacity / 2);
   if (capacity > 0) {
     PetscCall(PetscCalloc1(capacity, &p->Q));
     PetscCall(PetscCalloc1(capacity, &p->AQ));
@@ -210,24 +249,16 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
 void MLProjectionReset(MLProjection *p)
 {
   p->count        = 0;
-  p->pending      = 0;
   p->energy_ok    = -1;
   p->why_residual = NULL;
+  p->memory.reset(p->capacity / 2);
 }
 
-PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool defer)
+PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x)
 {
   PetscFunctionBegin;
   if (p->capacity == 0 || scaling == ML_SCALING_NONE) PetscFunctionReturn(PETSC_SUCCESS);
-  if (defer && p->count + p->pending < p->capacity) {
-    Vec *slot = &p->Q[p->count + p->pending];
-    if (!*slot) PetscCall(VecDuplicate(x, slot));
-    PetscCall(VecCopy(x, *slot));
-    ++p->pending;
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
   PetscCall(Prepare(p, A, scaling));
-  PetscCall(JoinPending(p, A, scaling));
   PetscCall(Join(p, A, scaling, x));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -246,7 +277,6 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     PetscCall(VecCopy(w, x));
   } else {
     PetscCall(Prepare(p, A, scaling));
-    PetscCall(JoinPending(p, A, scaling));
     /* c = T^T b, d = T^T (A w); w's own products in the same reduction */
     const PetscBool          res = p->residual;
     const PetscInt           n   = p->count;
@@ -274,6 +304,9 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
       PetscCall(VecScale(x, alpha));
     } else PetscCall(VecSet(x, 0));
     if (n) PetscCall(VecMAXPY(x, n, c.data(), p->Q));
+    MatNullSpace nsp;
+    PetscCall(MatGetNullSpace(A, &nsp));
+    if (nsp) PetscCall(MatNullSpaceRemove(nsp, x));
   }
   if (ratio) {
     PetscReal rn, bn;

@@ -17,23 +17,29 @@
 //            minimizes ||b - A x0|| (never above ||b||).
 // An operator found not symmetric (or an energy norm found not positive) is
 // served with the residual basis instead.
+//
+// A full basis is compressed to half its directions: the ones the solutions
+// used most, with a memory length that forecast the latest solutions best
+// (basis_memory.hpp). One rotation of the basis (a dense product) per
+// `capacity/2` solves.
 #pragma once
 
 #include <petscmat.h>
 
+#include "basis_memory.hpp"
 #include "compat.h"
 #include "options.hpp"
 
 struct MLProjection {
   PetscInt  capacity = 0;            // basis directions kept at most (0: w alone)
   PetscInt  count = 0;               // directions in use: Q[0 .. count-1]
-  PetscInt  pending = 0;             // solutions kept as they are in Q[count .. count+pending-1], not yet in the basis
   Vec      *Q = NULL, *AQ = NULL;    // the basis and (residual basis only) its products; allocated as used
   PetscBool residual = PETSC_FALSE;  // which kind of basis Q is
   PetscInt  energy_ok = -1;          // whether the operator allows the energy basis: -1 not checked yet, 0 no, 1 yes
   const char *why_residual = NULL;   // why an energy request is served with the residual basis
   PetscInt  skipped = 0;             // solutions already in the span (nothing new to keep)
   Vec       u = NULL, z = NULL;      // work: the incoming direction and its product
+  mlgmres::BasisMemory memory;       // what a compression keeps
 };
 
 // Room for `capacity` directions of vectors like `like`; memory is taken as
@@ -43,17 +49,15 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p);
 // Forgets the basis: it is tied to the operator's values.
 void MLProjectionReset(MLProjection *p);
 // Adds what the converged solution x has outside the span (two passes of
-// Gram-Schmidt; one or two MatMults), unless it is already in it. With
-// `defer`, x is only copied while there is room, and joins the basis at the
-// next Apply: a learner that is not guessing yet (warm-up) pays no more than
-// a VecCopy per solve, and the basis' cost lands in the guessed solves, which
-// the pay-off check measures.
-PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool defer);
+// Gram-Schmidt; one or two MatMults), unless it is already in it; a full
+// basis is compressed first. The operator's null space (MatGetNullSpace) is
+// removed from x.
+PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x);
 
 // x0 = Q k + alpha w, the combination of the basis and w (NULL: the basis
 // alone) that is best for `scaling` (energy: Galerkin, residual: least
-// squares, none: x0 = w). Aw = A w when w is given. Deferred solutions join
-// the basis first. Then one reduction. If ratio is
+// squares, none: x0 = w). Aw = A w when w is given. One reduction; the
+// operator's null space is removed from x0. If ratio is
 // not NULL, *ratio = ||b - A x0|| / ||b|| (one more MatMult and reduction).
 // When there is nothing to combine with or the result is not finite, *why
 // says so and x is left alone.

@@ -1,0 +1,58 @@
+#include "basis_governor.hpp"
+
+#include <algorithm>
+
+namespace mlgmres {
+
+namespace {
+// Probes remembered: the solve's cost drifts with the sequence.
+constexpr int kProbes = 4;
+// The first pause, in windows; it doubles after each failed try.
+constexpr int kFirstPause = 5;
+// Probes thin out to this many windows apart while the basis clearly pays.
+constexpr int kMaxInterval = 8;
+}  // namespace
+
+BasisGovernor::BasisGovernor(int window) : window_(window), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)) {}
+
+bool BasisGovernor::probe_due() const
+{
+  return on_ && window_ > 0 && (probe_.empty() || since_probe_ >= interval_);
+}
+
+void BasisGovernor::record_probe(double seconds)
+{
+  if (!on_) return;
+  probe_.push(seconds);
+  since_probe_ = 0;
+  ++probes_;
+  /* a clear gain (guessed solves under 80% of the probes): probe less often */
+  if (!guessed_.empty() && guessed_.mean() < 0.8 * probe_.mean()) interval_ = std::min(2 * interval_, kMaxInterval * std::max(window_, 1));
+  else interval_ = std::max(window_, 1);
+}
+
+void BasisGovernor::record_guessed(double seconds)
+{
+  if (!on_) return;
+  guessed_.push(seconds);
+  ++since_probe_;
+  if (window_ < 1 || probe_.empty() || ++judged_ < window_) return;
+  if (guessed_.mean() >= probe_.mean()) {
+    on_    = false;
+    idle_  = 0;
+    pause_ = window_ * kFirstPause << std::min(offs_, 20);
+    ++offs_;
+  }
+}
+
+void BasisGovernor::record_idle()
+{
+  if (on_ || ++idle_ < pause_) return;
+  on_ = restarted_ = true;
+  judged_ = since_probe_ = 0;
+  interval_ = std::max(window_, 1);
+  probe_.clear();
+  guessed_.clear();
+}
+
+}  // namespace mlgmres

@@ -1,0 +1,59 @@
+// Whether the basis of earlier solutions pays for itself, measured on the run.
+//
+// The basis' value cannot be read off one guessed solve: how many iterations
+// a guess saves depends on which components of the error it removes (GMRES(30)
+// on the moving charge: a guess leaving |r0|/|b| ~ 0.3 saved ~270 of ~430
+// iterations, ten times what the residual ratio at the solve's average rate
+// predicts). So the governor compares times: now and then one solve starts
+// from the zero guess (a probe; its solution still joins the basis), and the
+// guessed solves' time to solution, guess and upkeep included, must beat the
+// recent probes' mean. Probes start every `window` guessed solves and thin out
+// (up to 8 windows apart) while the basis clearly pays, so a basis that halves
+// the solve time loses under 1% to probing. When the mean over `window`
+// guessed solves does not beat the probes, the basis switches off (nothing
+// kept, no cost) and tries again after a pause that doubles each time it fails
+// again: the sequence may change.
+//
+// Plain C++, unit-testable alone.
+#pragma once
+
+#include "mlgmres/policy.hpp"
+
+namespace mlgmres {
+
+class BasisGovernor {
+ public:
+  // window < 1: never switches off and never probes.
+  explicit BasisGovernor(int window);
+
+  // Whether the next solve that could start from the basis should start from
+  // the zero guess instead, to measure what the basis saves.
+  bool probe_due() const;
+  // A solve from the zero guess while the basis is on (a probe, or the basis
+  // was empty): seconds in the solve proper, without the basis' upkeep.
+  void record_probe(double seconds);
+  // A solve from the basis' guess: seconds from the guess to the end of the
+  // basis' upkeep.
+  void record_guessed(double seconds);
+  // A solve while switched off: counts towards the next try.
+  void record_idle();
+
+  bool on() const { return on_; }
+  // True once, right after the governor switched the basis back on (it starts empty).
+  bool restarted() { bool r = restarted_; restarted_ = false; return r; }
+
+  int    offs() const { return offs_; }
+  int    probes() const { return probes_; }
+  double probe_seconds() const { return probe_.mean(); }   // recent zero-guess solves
+  double guessed_seconds() const { return guessed_.mean(); } // recent guessed solves
+  int    pause_left() const { return on_ ? 0 : pause_ - idle_; }
+
+ private:
+  int           window_;
+  bool          on_ = true, restarted_ = false;
+  int           offs_ = 0, judged_ = 0, idle_ = 0, pause_ = 0, probes_ = 0;
+  int           since_probe_ = 0, interval_ = 0;
+  MovingAverage probe_, guessed_;
+};
+
+}  // namespace mlgmres

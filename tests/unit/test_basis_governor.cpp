@@ -1,0 +1,73 @@
+// When the basis of earlier solutions pays (src/petsc/basis_governor.hpp).
+#include <gtest/gtest.h>
+
+#include "basis_governor.hpp"
+
+using mlgmres::BasisGovernor;
+
+namespace {
+// Runs `solves` solves: a probe when one is due (zero guess, `zero` s), else a guessed solve (`guessed` s).
+int Simulate(BasisGovernor &g, int solves, double zero, double guessed)
+{
+  int probes = 0;
+  for (int t = 0; t < solves; ++t) {
+    if (!g.on()) g.record_idle();
+    else if (g.probe_due()) g.record_probe(zero), ++probes;
+    else g.record_guessed(guessed);
+  }
+  return probes;
+}
+}  // namespace
+
+TEST(BasisGovernor, KeepsABasisThatSavesTimeAndProbesLessOften)
+{
+  BasisGovernor g(10);
+  EXPECT_TRUE(g.probe_due()) << "the first solve measures the zero guess";
+  const int probes = Simulate(g, 1000, 0.1, 0.05);
+  EXPECT_TRUE(g.on());
+  EXPECT_EQ(g.offs(), 0);
+  EXPECT_LE(probes, 1000 / 80 + 5) << "probes should thin out to one per 8 windows";
+  EXPECT_NEAR(g.probe_seconds(), 0.1, 1e-12);
+}
+
+TEST(BasisGovernor, SwitchesOffAUselessBasisAndTriesAgainLater)
+{
+  BasisGovernor g(10);
+  g.record_probe(0.1);
+  for (int t = 0; t < 9; ++t) g.record_guessed(0.105);
+  EXPECT_TRUE(g.on());
+  g.record_guessed(0.105);
+  EXPECT_FALSE(g.on());
+  EXPECT_EQ(g.offs(), 1);
+  EXPECT_FALSE(g.probe_due());
+  const int pause = g.pause_left();
+  EXPECT_EQ(pause, 50);
+  for (int t = 0; t < pause - 1; ++t) g.record_idle();
+  EXPECT_FALSE(g.on());
+  g.record_idle();
+  EXPECT_TRUE(g.on());
+  EXPECT_TRUE(g.restarted());
+  EXPECT_FALSE(g.restarted());
+  EXPECT_TRUE(g.probe_due()) << "a new try measures the zero guess again";
+  Simulate(g, 11, 0.1, 0.105); /* one probe, ten guessed solves */
+  EXPECT_FALSE(g.on());
+  EXPECT_EQ(g.pause_left(), 2 * pause) << "the pause doubles after a failed try";
+}
+
+TEST(BasisGovernor, FollowsASequenceThatChanges)
+{
+  // The basis pays for 300 solves, then stops paying: it is switched off.
+  BasisGovernor g(10);
+  Simulate(g, 300, 0.1, 0.05);
+  EXPECT_TRUE(g.on());
+  Simulate(g, 300, 0.1, 0.12);
+  EXPECT_FALSE(g.on());
+}
+
+TEST(BasisGovernor, WindowZeroNeverSwitchesOffNorProbes)
+{
+  BasisGovernor g(0);
+  EXPECT_FALSE(g.probe_due());
+  for (int t = 0; t < 50; ++t) g.record_guessed(1.0);
+  EXPECT_TRUE(g.on());
+}
