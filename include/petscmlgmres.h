@@ -110,7 +110,7 @@ typedef struct {
   PetscInt guesses_used;     /* solves started from the learned guess */
   PetscInt guesses_rejected; /* guesses discarded (non-finite, no residual reduction) */
   PetscInt training_set;     /* pairs in the training set */
-  PetscBool active;          /* whether this problem can get a learned guess at all */
+  PetscBool active;          /* whether the network can serve this problem (the basis of earlier solutions always can) */
 } KSPGuessMLStats;
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetStats(KSPGuess, KSPGuessMLStats *);
 

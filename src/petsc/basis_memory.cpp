@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-extern "C" void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work, const int *lwork, int *info);
+#include "blas_lapack.hpp"
 
 namespace mlgmres {
 
@@ -35,16 +35,33 @@ std::vector<double> leading(int n, const std::vector<double> &S, int keep)
   return V;
 }
 
-// sum over the columns v of V (n x keep) of (v . c)^2
+// sum over the columns v of V (n x keep) of (v . c)^2; c may be shorter than n
 double captured(int n, int keep, const std::vector<double> &V, const std::vector<double> &c)
 {
   double sum = 0;
   for (int j = 0; j < keep; ++j) {
     double d = 0;
-    for (int i = 0; i < (int)c.size() && i < n; ++i) d += V[(size_t)j * n + i] * c[i];
+    for (size_t i = 0; i < c.size(); ++i) d += V[(size_t)j * n + i] * c[i];
     sum += d * d;
   }
   return sum;
+}
+
+// S += w c c^T (S: n x n, c possibly shorter)
+void add_outer(int n, std::vector<double> &S, double w, const std::vector<double> &c)
+{
+  for (size_t i = 0; i < c.size(); ++i)
+    for (size_t k = 0; k < c.size(); ++k) S[i * n + k] += w * c[i] * c[k];
+}
+
+// V^T S V (keep x keep) for S (n x n, symmetric) and V (n x keep, column-major), through dgemm.
+std::vector<double> restricted(int n, int keep, const std::vector<double> &S, const std::vector<double> &V)
+{
+  const double        one = 1, zero = 0;
+  std::vector<double> SV((size_t)n * keep), R((size_t)keep * keep);
+  dgemm_("N", "N", &n, &keep, &n, &one, S.data(), &n, V.data(), &n, &zero, SV.data(), &n);
+  dgemm_("T", "N", &keep, &keep, &n, &one, V.data(), &n, SV.data(), &n, &zero, R.data(), &keep);
+  return R;
 }
 
 }  // namespace
@@ -52,88 +69,56 @@ double captured(int n, int keep, const std::vector<double> &V, const std::vector
 void BasisMemory::reset(int keep)
 {
   *this = BasisMemory{};
-  set_lambdas(keep);
-}
-
-void BasisMemory::set_lambdas(int keep)
-{
-  keep_ = std::max(keep, 1);
+  keep  = std::max(keep, 1);
   for (size_t j = 0; j < kMemory.size(); ++j) {
-    const double L = kMemory[j] * keep_;
+    const double L = kMemory[j] * keep;
     lambda_[j]     = kMemory[j] == 0 ? 1.0 : std::max(0.2, 1 - 1 / std::max(L, 1.0));
   }
 }
 
-void BasisMemory::grow(int n)
-{
-  if (n <= n_) return;
-  for (auto &S : S_) {
-    std::vector<double> bigger((size_t)n * n, 0.0);
-    for (int i = 0; i < n_; ++i) std::copy_n(&S[(size_t)i * n_], n_, &bigger[(size_t)i * n]);
-    S = std::move(bigger);
-  }
-  n_ = n;
-}
-
 void BasisMemory::record(const double *c, int n)
 {
-  grow(n);
   double norm2 = 0;
   for (int i = 0; i < n; ++i) norm2 += c[i] * c[i];
   if (!(norm2 > 0) || !std::isfinite(norm2)) return;
-  Recent r{std::vector<double>(c, c + n), t_++};
-  for (double &v : r.c) v /= std::sqrt(norm2);
-  for (size_t j = 0; j < S_.size(); ++j) {
-    std::vector<double> &S = S_[j];
-    for (double &v : S) v *= lambda_[j];
-    for (int i = 0; i < n; ++i)
-      for (int k = 0; k < n; ++k) S[(size_t)i * n_ + k] += r.c[i] * r.c[k];
-  }
+  std::vector<double> r(c, c + n);
+  for (double &v : r) v /= std::sqrt(norm2);
   recent_.push_back(std::move(r));
 }
 
 int BasisMemory::compress(int n, int keep, std::vector<double> &V)
 {
-  grow(n);
   keep = std::max(0, std::min(keep, n));
-  /* Forecast score of each candidate: its directions chosen without the
-     latest batch, measured on the latest batch. */
+  const int m = (int)recent_.size();
+  /* Each candidate's covariance: what it knew at the last compression, decayed
+     over the m solutions since (`before`), plus those solutions. */
+  std::array<std::vector<double>, kMemory.size()> before, full;
+  for (size_t j = 0; j < kMemory.size(); ++j) {
+    before[j].assign((size_t)n * n, 0.0);
+    const double decay = std::pow(lambda_[j], m);
+    for (int i = 0; i < n_; ++i)
+      for (int k = 0; k < n_; ++k) before[j][(size_t)i * n + k] = decay * S_[j][(size_t)i * n_ + k];
+    full[j] = before[j];
+    for (int t = 0; t < m; ++t) add_outer(n, full[j], std::pow(lambda_[j], m - 1 - t), recent_[t]);
+  }
+  /* Forecast score of each candidate: its directions chosen before the latest
+     batch, measured on the latest batch. */
   int best = 0;
-  if (!recent_.empty() && keep > 0 && recent_.size() < (size_t)t_) {
+  if (keep > 0 && m > 0 && seen_ > 0) {
     double best_score = -1;
-    for (size_t j = 0; j < S_.size(); ++j) {
-      std::vector<double> before = S_[j];
-      for (const Recent &r : recent_) {
-        const double w = std::pow(lambda_[j], t_ - 1 - r.t);
-        for (int i = 0; i < (int)r.c.size(); ++i)
-          for (int k = 0; k < (int)r.c.size(); ++k) before[(size_t)i * n + k] -= w * r.c[i] * r.c[k];
-      }
-      const std::vector<double> U = leading(n, before, keep);
-      double score = 0;
-      for (const Recent &r : recent_) score += captured(n, keep, U, r.c);
+    for (size_t j = 0; j < kMemory.size(); ++j) {
+      const std::vector<double> U     = leading(n, before[j], keep);
+      double                    score = 0;
+      for (const std::vector<double> &c : recent_) score += captured(n, keep, U, c);
       /* a shorter memory must forecast clearly better (1%) to be chosen */
       if (score > best_score * 1.01) best = (int)j, best_score = score;
     }
   }
-  V = leading(n, S_[best], keep);
-  /* S <- V^T S V for every candidate: each keeps what it knew about the kept directions */
-  for (auto &S : S_) {
-    std::vector<double> SV((size_t)n * keep, 0.0), R((size_t)keep * keep, 0.0);
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < keep; ++j) {
-        double s = 0;
-        for (int k = 0; k < n; ++k) s += S[(size_t)i * n + k] * V[(size_t)j * n + k];
-        SV[(size_t)i * keep + j] = s;
-      }
-    for (int a = 0; a < keep; ++a)
-      for (int j = 0; j < keep; ++j) {
-        double s = 0;
-        for (int i = 0; i < n; ++i) s += V[(size_t)a * n + i] * SV[(size_t)i * keep + j];
-        R[(size_t)a * keep + j] = s;
-      }
-    S = std::move(R);
-  }
+  V = keep > 0 ? leading(n, full[best], keep) : std::vector<double>();
+  /* every candidate keeps what it knew about the kept directions */
+  for (size_t j = 0; j < kMemory.size(); ++j) S_[j] = keep > 0 ? restricted(n, keep, full[j], V) : std::vector<double>();
   n_ = keep;
+  seen_ += m;
   recent_.clear();
   chosen_ = best;
   ++compressions_;

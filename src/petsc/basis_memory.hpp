@@ -52,17 +52,13 @@ class BasisMemory {
   int compressions() const { return compressions_; }
 
  private:
-  struct Recent {
-    std::vector<double> c;  // normalized coordinates at arrival
-    int                 t;  // arrival time
-  };
-  int                                    n_ = 0, t_ = 0, keep_ = 0, chosen_ = 0, compressions_ = 0;
-  std::array<std::vector<double>, 4>     S_;       // n_ x n_, row-major
-  std::array<double, 4>                  lambda_{}; // per candidate, set at each compression from keep
-  std::deque<Recent>                     recent_;   // solutions since the last compression
-
-  void grow(int n);
-  void set_lambdas(int keep);
+  /* The solutions since the last compression are kept as they came; the
+     covariances are formed only when the basis is full, so a solve costs
+     one copy of its coordinates, not four n x n updates. */
+  int                                             n_ = 0, seen_ = 0, chosen_ = 0, compressions_ = 0;
+  std::array<std::vector<double>, kMemory.size()> S_;        // n_ x n_ row-major, as of the last compression
+  std::array<double, kMemory.size()>              lambda_{}; // per candidate, from the kept directions
+  std::deque<std::vector<double>>                 recent_;   // normalized coordinates of the solutions since then
 };
 
 // Eigenvalues (ascending) and eigenvectors (columns, column-major) of the

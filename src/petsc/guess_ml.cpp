@@ -56,10 +56,9 @@ struct GuessML {
   PetscBool                         loaded = PETSC_FALSE;  // -load is applied once, to the first learner
   /* per solve */
   PetscLogDouble t0 = 0;
-  PetscReal      ek = 0, r0 = -1;   // residual norm at iteration k and at iteration 0
+  PetscReal      ek = 0;
   PetscBool      ek_seen = PETSC_FALSE;
-  PetscLogDouble upkeep = 0;        // seconds of this solve spent on the basis (guess and join)
-  PetscBool      basis_only = PETSC_FALSE; // the guess came from the basis alone
+  enum { FROM_ZERO, FROM_BASIS, FROM_NETWORK } source = FROM_ZERO; // where x0 came from (a rejected guess: zero)
   enum { NO_GUESS, GUESS_USED, GUESS_REJECTED, PARKED } guess_state = NO_GUESS;
   PetscBool      parked_reported = PETSC_FALSE;
   PetscReal      guess_ratio = 1; // ||b - A x0|| / ||b|| of the used guess
@@ -81,12 +80,6 @@ struct UpdateOutcome {
   double loss_before, loss_after, learning_rate;
 };
 
-const char *MLMemoryName(int chosen)
-{
-  static const char *names[] = {"all solutions", "4x the kept directions", "1x the kept directions", "1/4 of the kept directions"};
-  return names[chosen];
-}
-
 PetscErrorCode GetML(KSPGuess guess, GuessML **ctx)
 {
   PetscBool isml;
@@ -104,7 +97,6 @@ PetscErrorCode ProbeMonitor(KSP, PetscInt it, PetscReal rnorm, void *vctx)
   GuessML *ctx = (GuessML *)vctx;
 
   PetscFunctionBegin;
-  if (it == 0) ctx->r0 = rnorm;
   if (it == ctx->k) {
     ctx->ek      = rnorm;
     ctx->ek_seen = PETSC_TRUE;
@@ -251,7 +243,7 @@ PetscErrorCode KSPGuessSetUp_ML(KSPGuess guess)
   gmres = (PetscBool)(getrestart != NULL);
   if (gmres) PetscCall((*getrestart)(ksp, &ctx->k));
   else ctx->k = ctx->opts.probe_iterations;
-  if (!ctx->monitor_installed) {
+  if (ctx->active && !ctx->monitor_installed) { /* E_k feeds the network's policy only */
     PetscCall(KSPMonitorSet(ksp, ProbeMonitor, ctx, NULL));
     ctx->monitor_installed = PETSC_TRUE;
   }
@@ -283,23 +275,20 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   PetscFunctionBegin;
   ctx->t0          = MPI_Wtime();
   ctx->ek_seen     = PETSC_FALSE;
-  ctx->r0          = -1;
-  ctx->upkeep      = 0;
-  ctx->basis_only  = PETSC_FALSE;
+  ctx->source      = GuessML::FROM_ZERO;
   ctx->guess_state = GuessML::NO_GUESS;
-  status           = ctx->active ? ctx->readiness : (int)mlgmres::GuessStatus::Parked;
+  status           = ctx->readiness;
+  if (ctx->active && status == (int)mlgmres::GuessStatus::Parked) {
+    ctx->guess_state = GuessML::PARKED;
+    if (!ctx->parked_reported) PetscCall(PetscInfo(guess, "Network guesses did not save time over %d solves: the network is switched off (no inference, no training)\n", ctx->opts.core.payoff_window));
+    ctx->parked_reported = PETSC_TRUE;
+  }
+  const PetscBool network = (PetscBool)(ctx->active && status == (int)mlgmres::GuessStatus::Ok);
   /* a probe (zero guess) now and then measures what the basis saves */
   const PetscBool basis = (PetscBool)(ctx->governor.on() && ctx->projection.count > 0 && ctx->opts.scaling != ML_SCALING_NONE && !ctx->governor.probe_due());
-  if (status != (int)mlgmres::GuessStatus::Ok && !basis) {
-    if (ctx->active && status == (int)mlgmres::GuessStatus::Parked) ctx->guess_state = GuessML::PARKED;
-    if (ctx->active && status == (int)mlgmres::GuessStatus::Parked && !ctx->parked_reported) {
-      PetscCall(PetscInfo(guess, "Network guesses did not save time over %d solves: the network is switched off (no inference, no training)\n", ctx->opts.core.payoff_window));
-      ctx->parked_reported = PETSC_TRUE;
-    }
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  if (!network && !basis) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
-  if (status == (int)mlgmres::GuessStatus::Ok) {
+  if (network) {
     PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
     {
       const PetscScalar *in;
@@ -316,6 +305,7 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
       /* |r0|/|b| costs a MatMult: only for the monitor */
       PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
       PetscCall(RecordGuess(guess, ctx, why));
+      if (!why) ctx->source = GuessML::FROM_NETWORK;
       if (!why && ctx->learner) ctx->learner->record_guess(); /* the pay-off check judges the network's guesses; the learner lives on rank 0 */
     } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
       PetscCall(RecordGuess(guess, ctx, "the network produced non-finite values"));
@@ -323,11 +313,9 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   } else {
     /* the basis alone: no network for this problem, not trained yet (its
        training waits for the time budget), or switched off */
-    const PetscLogDouble t = MPI_Wtime();
     PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
     PetscCall(RecordGuess(guess, ctx, why));
-    ctx->basis_only = (PetscBool)!why;
-    ctx->upkeep += MPI_Wtime() - t;
+    if (!why) ctx->source = GuessML::FROM_BASIS;
   }
   PetscCall(PetscLogEventEnd(MLGMRES_Inference, guess, b, x, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -364,14 +352,12 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec x, PetscLogDouble t
   }
   const PetscLogDouble t = MPI_Wtime();
   PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, x));
-  const PetscLogDouble join = MPI_Wtime() - t;
-  ctx->upkeep += join;
-  if (ctx->guess_state != GuessML::NO_GUESS && !ctx->basis_only) PetscFunctionReturn(PETSC_SUCCESS); /* the network's guess: judged by the learner */
+  if (ctx->source == GuessML::FROM_NETWORK) PetscFunctionReturn(PETSC_SUCCESS); /* judged by the learner's pay-off check */
   /* tos already holds the guess; the ranks' clocks differ: every rank judges
      by the slowest, so all decide alike */
-  double seconds[2] = {tos, tos + join};
+  double seconds[2] = {tos, tos + (MPI_Wtime() - t)};
   PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, seconds, 2, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)guess)));
-  if (ctx->basis_only) ctx->governor.record_guessed(seconds[1]);
+  if (ctx->source == GuessML::FROM_BASIS) ctx->governor.record_guessed(seconds[1]);
   else ctx->governor.record_probe(seconds[0]);
   if (!ctx->governor.on()) {
     PetscCall(PetscInfo(guess, "Basis of earlier solutions switched off: guessed solves took %.3g s on average, zero-guess solves %.3g s; next try in %d solves\n", ctx->governor.guessed_seconds(), ctx->governor.probe_seconds(), ctx->governor.pause_left()));
@@ -490,7 +476,10 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
   const PetscBool res = MLProjectionUsesResidual(p, ctx->opts.scaling);
   PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT "; %" PetscInt_FMT " solutions were in the span already)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, p->skipped, ctx->active ? ", with the network's output once trained" : ""));
   if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
-  PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory length chosen: %s\n", p->memory.compressions(), p->capacity / 2, p->memory.compressions() ? MLMemoryName(p->memory.chosen()) : "-"));
+  const double memory = mlgmres::BasisMemory::kMemory[p->memory.chosen()];
+  if (!p->memory.compressions()) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions 0 (a full basis keeps its %" PetscInt_FMT " most used directions)\n", p->capacity / 2));
+  else if (memory == 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: all solutions\n", p->memory.compressions(), p->capacity / 2));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: %g solutions\n", p->memory.compressions(), p->capacity / 2, memory * (p->capacity / 2)));
   PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_seconds(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
   if (g.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  switched off %d time(s)%s\n", g.offs(), g.on() ? "" : ", next try after a pause"));
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-extern "C" void dgemm_(const char *ta, const char *tb, const int *m, const int *n, const int *k, const double *alpha, const double *a, const int *lda, const double *b, const int *ldb, const double *beta, double *c, const int *ldc);
+#include "blas_lapack.hpp"
 
 namespace {
 
@@ -150,7 +150,8 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
   const PetscBool          res = p->residual;
   const PetscInt           n   = p->count;
   Vec                     *T   = res ? p->AQ : p->Q;
-  std::vector<PetscScalar> h(n), c(n + 1, 0.0);
+  std::vector<PetscScalar> h(n);
+  std::vector<double>      coords(n + 1, 0.0); /* x's coordinates in the basis, for the compression */
   PetscScalar              x2;
 
   PetscCall(VecCopy(x, p->u));
@@ -172,7 +173,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
   }
   /* what is left outside the span, if the basis were exactly orthonormal */
   PetscReal left = norm2 - Dot(h, h);
-  for (PetscInt i = 0; i < n; ++i) c[i] = h[i];
+  for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(h[i]);
   if (n) {
     for (PetscScalar &v : h) v = -v;
     PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
@@ -184,17 +185,15 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
       if (!res) PetscCall(MatMult(A, p->u, p->z));
       PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
       left = PetscRealPart(u2) - Dot(h, h);
-      for (PetscInt i = 0; i < n; ++i) c[i] += h[i];
+      for (PetscInt i = 0; i < n; ++i) coords[i] += PetscRealPart(h[i]);
       for (PetscScalar &v : h) v = -v;
       PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
       if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
     }
   }
   const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
-  std::vector<double> coords(n + (in_span ? 0 : 1));
-  for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(c[i]);
   if (!in_span) coords[n] = PetscSqrtReal(left);
-  PetscCallCXX(p->memory.record(coords.data(), (int)coords.size()));
+  PetscCallCXX(p->memory.record(coords.data(), (int)(in_span ? n : n + 1)));
   if (in_span) {
     ++p->skipped;
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -304,6 +303,8 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
       PetscCall(VecScale(x, alpha));
     } else PetscCall(VecSet(x, 0));
     if (n) PetscCall(VecMAXPY(x, n, c.data(), p->Q));
+  }
+  if (w) { /* the basis has none of the null space (Join); w may */
     MatNullSpace nsp;
     PetscCall(MatGetNullSpace(A, &nsp));
     if (nsp) PetscCall(MatNullSpaceRemove(nsp, x));
