@@ -20,6 +20,8 @@ The solver comes entirely from the options database; with libmlgmres loaded (-dl
 #include <petscdmda.h>
 #include <petscksp.h>
 
+#include "sequence_summary.h"
+
 typedef struct {
   PetscInt    n, dim, steps, charges, tail;
   PetscReal   width, width2, walk;
@@ -139,6 +141,7 @@ int main(int argc, char **argv)
   FILE          *hist = NULL;
   PetscReal      maxrel = 0, tinfer, ttrain, tcollect;
   PetscLogDouble t0, t1;
+  SequenceSummary summary;
 
   PetscFunctionBeginUser;
   PetscCall(PetscInitialize(&argc, &argv, NULL, help));
@@ -183,6 +186,7 @@ int main(int argc, char **argv)
   PetscCall(KSPSetDMActive(ksp, PETSC_FALSE));
   PetscCall(KSPSetOperators(ksp, A, A));
   PetscCall(KSPSetFromOptions(ksp));
+  PetscCall(SequenceSummaryWatch(&summary, ksp));
 
   PetscCall(PetscCalloc1(p.charges * p.dim, &p.c));
   /* -step_log: per-step CSV, and the last solve's residual norms */
@@ -195,6 +199,7 @@ int main(int argc, char **argv)
   PetscCall(PetscRandomSetSeed(p.rnd, (unsigned long)seed + 12345));
   PetscCall(PetscRandomSeed(p.rnd));
 
+  PetscCall(SequenceSummaryBegin(&summary));
   PetscCall(PetscTime(&t0));
   for (PetscInt step = 0; step < p.steps; step++) {
     KSPConvergedReason reason;
@@ -234,6 +239,7 @@ int main(int argc, char **argv)
     PetscCall(PetscFClose(PETSC_COMM_WORLD, last));
   }
   PetscCall(PetscTime(&t1));
+  PetscCall(SequenceSummaryEnd(&summary, PETSC_COMM_WORLD, "moving-charges"));
   PetscCall(EventSeconds("MLGuessInfer", &tinfer));
   PetscCall(EventSeconds("MLGuessTrain", &ttrain));
   PetscCall(EventSeconds("MLGuessCollect", &tcollect));

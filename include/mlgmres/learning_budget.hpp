@@ -24,6 +24,12 @@ class LearningBudget {
   void record_solve(double seconds, bool guessed, bool warming_up);
   void record_training(double seconds) { training_seconds_ += seconds; }
 
+  // What LibTorch's first gradient step costs on top of its flops (autograd
+  // engine, thread pools, allocator): measured 2.7 s for fluidnet at 64^2 on
+  // one core of the 2-core development machine. The first timed probe of a
+  // training runs only once the budget covers this too.
+  static constexpr double kTorchStartupSeconds = 2.0;
+
   // Whether a training estimated to take `estimate` seconds fits the budget now.
   bool allows_training(double estimate) const;
   // Whether training time is limited at all (a positive fraction).

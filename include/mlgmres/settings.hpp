@@ -31,7 +31,7 @@ struct Settings {
   double boundary_width = 0.125; // fluidnet's boundary layers, fraction of the grid side (0: none)
   std::string device = "cpu";  // cpu | cuda
   std::string precision = "float32"; // float32 | float64
-  double training_budget = 0.1; // training may take at most this fraction of the solve time so far (0: no limit)
+  double training_budget = 0.02; // learning (its first timed probe and training) may take at most this fraction of the solve time so far (0: no limit)
   int payoff_window = 20;      // guessed solves after which guesses must have beaten the warm-up time (0: never check)
   int threads = 1;             // LibTorch intra-op threads on the learner rank
   std::int64_t seed = 0;       // seeds LibTorch and the replay sampler

@@ -13,7 +13,20 @@ constexpr int kFirstPause = 5;
 constexpr int kMaxInterval = 8;
 }  // namespace
 
-BasisGovernor::BasisGovernor(int window) : window_(window), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)) {}
+BasisGovernor::BasisGovernor(int window, double upkeep_share) : window_(window), share_(upkeep_share), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)), pass_(kProbes) {}
+
+void BasisGovernor::record_guess_cost(double seconds, int directions)
+{
+  /* a guess makes two passes (one reduction, one update) */
+  if (directions > 0 && seconds > 0) pass_.push(seconds / (2.0 * directions));
+}
+
+int BasisGovernor::limit(int capacity) const
+{
+  if (probe_.empty() || pass_.empty()) return capacity;
+  const double n = share_ * probe_.mean() / (kPassesPerSolve * pass_.mean());
+  return (int)std::max<double>(std::min(kMinDirections, capacity), std::min<double>(capacity, n));
+}
 
 bool BasisGovernor::probe_due() const
 {

@@ -10,9 +10,14 @@
 // recent probes' mean. Probes start every `window` guessed solves and thin out
 // (up to 8 windows apart) while the basis clearly pays, so a basis that halves
 // the solve time loses under 1% to probing. When the mean over `window`
-// guessed solves does not beat the probes, the basis switches off (nothing
-// kept, no cost) and tries again after a pause that doubles each time it fails
+// guessed solves does not beat the probes, the basis switches off (no guess,
+// no upkeep; what it holds is kept) and tries again after a pause that doubles each time it fails
 // again: the sequence may change.
+//
+// It also sizes the basis by cost: a guess and the upkeep of a solution cost
+// a few passes over every direction, which must stay a small share of what a
+// zero-guess solve costs. A cheap preconditioned solve (a few AMG cycles) gets
+// a small basis, an expensive one (unpreconditioned GMRES) a large one.
 //
 // Plain C++, unit-testable alone.
 #pragma once
@@ -24,7 +29,7 @@ namespace mlgmres {
 class BasisGovernor {
  public:
   // window < 1: never switches off and never probes.
-  explicit BasisGovernor(int window);
+  explicit BasisGovernor(int window, double upkeep_share = 0.1);
 
   // Whether the next solve that could start from the basis should start from
   // the zero guess instead, to measure what the basis saves.
@@ -38,8 +43,18 @@ class BasisGovernor {
   // A solve while switched off: counts towards the next try.
   void record_idle();
 
+  // One guess' passes over `directions` directions took `seconds`.
+  void record_guess_cost(double seconds, int directions);
+  // The directions the basis may hold: at most `capacity`, and as many as
+  // keep the upkeep (guess and join: about kPassesPerSolve / 2 times the
+  // guess' passes) within `upkeep_share` of a zero-guess solve; never fewer
+  // than kMinDirections (or capacity). `capacity` until both were measured.
+  int limit(int capacity) const;
+  static constexpr double kPassesPerSolve = 6;
+  static constexpr int    kMinDirections  = 8;
+
   bool on() const { return on_; }
-  // True once, right after the governor switched the basis back on (it starts empty).
+  // True once, right after the governor switched the basis back on.
   bool restarted() { bool r = restarted_; restarted_ = false; return r; }
 
   int    offs() const { return offs_; }
@@ -50,10 +65,11 @@ class BasisGovernor {
 
  private:
   int           window_;
+  double        share_;
   bool          on_ = true, restarted_ = false;
   int           offs_ = 0, judged_ = 0, idle_ = 0, pause_ = 0, probes_ = 0;
   int           since_probe_ = 0, interval_ = 0;
-  MovingAverage probe_, guessed_;
+  MovingAverage probe_, guessed_, pass_; // pass_: seconds of one pass over one direction
 };
 
 }  // namespace mlgmres

@@ -46,6 +46,8 @@ struct GuessML {
   DM                                dm = NULL;             // the KSP's DM the field was built for (referenced)
   Vec                               work = NULL, Awork = NULL;
   MLProjection                      projection;            // the basis of earlier converged solutions, on every rank
+  PetscLogDouble                    guess_seconds = 0;     // the basis' last guess: its time and directions (what a direction costs)
+  PetscInt                          guess_directions = 0;
   mlgmres::BasisGovernor            governor{20};          // whether the basis pays (replicated: fed reduced values only)
   PetscInt                          N = -1;                // global size the learner serves; -1: not built
   PetscBool                         active = PETSC_FALSE;  // whether the network can serve this problem (the basis always can)
@@ -205,8 +207,8 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   settings.model             = ctx->model;
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
-  PetscCall(MLProjectionCreate(ctx->work, ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace, &ctx->projection));
-  ctx->governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
+  PetscCall(MLProjectionCreate(ctx->work, ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace, ctx->opts.carry, &ctx->projection));
+  ctx->governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
   if (ctx->active) {
     PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
       ctx->learner = std::make_unique<mlgmres::Learner>(settings, g);
@@ -313,7 +315,10 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   } else {
     /* the basis alone: no network for this problem, not trained yet (its
        training waits for the time budget), or switched off */
+    const PetscLogDouble t = MPI_Wtime();
+    ctx->guess_directions  = ctx->projection.count;
     PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
+    ctx->guess_seconds = MPI_Wtime() - t;
     PetscCall(RecordGuess(guess, ctx, why));
     if (!why) ctx->source = GuessML::FROM_BASIS;
   }
@@ -347,7 +352,7 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec x, PetscLogDouble t
   PetscFunctionBegin;
   if (!ctx->governor.on()) {
     ctx->governor.record_idle();
-    if (ctx->governor.restarted()) PetscCall(PetscInfo(guess, "Basis of earlier solutions switched on again after a pause (it starts empty)\n"));
+    if (ctx->governor.restarted()) PetscCall(PetscInfo(guess, "Basis of earlier solutions switched on again after a pause (it resumes from what it held)\n"));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   const PetscLogDouble t = MPI_Wtime();
@@ -355,13 +360,19 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec x, PetscLogDouble t
   if (ctx->source == GuessML::FROM_NETWORK) PetscFunctionReturn(PETSC_SUCCESS); /* judged by the learner's pay-off check */
   /* tos already holds the guess; the ranks' clocks differ: every rank judges
      by the slowest, so all decide alike */
-  double seconds[2] = {tos, tos + (MPI_Wtime() - t)};
-  PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, seconds, 2, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)guess)));
-  if (ctx->source == GuessML::FROM_BASIS) ctx->governor.record_guessed(seconds[1]);
-  else ctx->governor.record_probe(seconds[0]);
+  double seconds[3] = {tos, tos + (MPI_Wtime() - t), ctx->source == GuessML::FROM_BASIS ? ctx->guess_seconds : 0};
+  PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, seconds, 3, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)guess)));
+  if (ctx->source == GuessML::FROM_BASIS) {
+    ctx->governor.record_guessed(seconds[1]);
+    ctx->governor.record_guess_cost(seconds[2], (int)ctx->guess_directions);
+  } else ctx->governor.record_probe(seconds[0]);
+  /* the same on every rank: the times are */
+  ctx->projection.limit = ctx->governor.limit((int)ctx->projection.capacity);
   if (!ctx->governor.on()) {
+    /* what it holds is kept (memory, no time): a sequence that revisits its
+       states needs many solutions before the basis pays, and starting over
+       at every try would never get there */
     PetscCall(PetscInfo(guess, "Basis of earlier solutions switched off: guessed solves took %.3g s on average, zero-guess solves %.3g s; next try in %d solves\n", ctx->governor.guessed_seconds(), ctx->governor.probe_seconds(), ctx->governor.pause_left()));
-    MLProjectionReset(&ctx->projection);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -474,14 +485,15 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   const PetscBool res = MLProjectionUsesResidual(p, ctx->opts.scaling);
-  PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT "; %" PetscInt_FMT " solutions were in the span already)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, p->skipped, ctx->active ? ", with the network's output once trained" : ""));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT ", %" PetscInt_FMT " by their measured cost; %" PetscInt_FMT " solutions were in the span already)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, PetscMin(p->capacity, p->limit), p->skipped, ctx->active ? ", with the network's output once trained" : ""));
   if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
   const double memory = mlgmres::BasisMemory::kMemory[p->memory.chosen()];
-  if (!p->memory.compressions()) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions 0 (a full basis keeps its %" PetscInt_FMT " most used directions)\n", p->capacity / 2));
-  else if (memory == 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: all solutions\n", p->memory.compressions(), p->capacity / 2));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: %g solutions\n", p->memory.compressions(), p->capacity / 2, memory * (p->capacity / 2)));
+  if (!p->memory.compressions()) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions 0 (a full basis keeps its %" PetscInt_FMT " most used directions)\n", PetscMin(p->capacity, p->limit) / 2));
+  else if (memory == 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: all solutions\n", p->memory.compressions(), PetscMin(p->capacity, p->limit) / 2));
+  else PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: %g solutions\n", p->memory.compressions(), PetscMin(p->capacity, p->limit) / 2, memory * (PetscMin(p->capacity, p->limit) / 2)));
   PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_seconds(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
   if (g.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  switched off %d time(s)%s\n", g.offs(), g.on() ? "" : ", next try after a pause"));
+  if (p->same_values || p->rebuilds) PetscCall(PetscViewerASCIIPrintf(viewer, "  operator changes: %" PetscInt_FMT " with the same values (basis kept), %" PetscInt_FMT " with new values (basis rebuilt from the %" PetscInt_FMT " latest solutions)\n", p->same_values, p->rebuilds, p->carry));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -528,12 +540,13 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
 PetscErrorCode KSPGuessReset_ML(KSPGuess guess)
 {
   PetscFunctionBegin;
-  /* PETSc resets a guess whenever the operator's values change. The learned
-     map b -> x stays useful for a slowly varying operator, so it is kept; a
-     new operator size or DM rebuilds it in setup. The basis of earlier
-     solutions is orthonormal in the old operator's terms: it goes. */
-  MLProjectionReset(&((GuessML *)guess->data)->projection);
-  PetscCall(PetscInfo(guess, "Operator changed: the learner is kept, the basis of earlier solutions is dropped\n"));
+  /* PETSc resets a guess whenever the operator's state changes, also when a
+     time-stepper reassembles the same values. The learned map b -> x stays
+     useful for a slowly varying operator, so it is kept; a new operator size
+     or DM rebuilds it in setup. The basis is examined at its next use: kept
+     if the values are the same, else rebuilt from the carried solutions. */
+  MLProjectionOperatorChanged(&((GuessML *)guess->data)->projection);
+  PetscCall(PetscInfo(guess, "Operator changed: the learner is kept, the basis is kept or rebuilt at its next use\n"));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -70,7 +70,41 @@ PetscErrorCode CheckEnergy(MLProjection *p, Mat A)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Chooses the basis kind for `scaling`; a change of kind drops the basis.
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x);
+
+// After PETSc reported an operator change: keeps the basis if A's values are
+// those it was built with (A probe == Aprobe, to rounding), else rebuilds it
+// under A from the carried solutions, oldest first, so the newest weighs most
+// in the memory's forecast.
+PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
+{
+  PetscReal d, a;
+
+  PetscFunctionBegin;
+  if (!p->stale) PetscFunctionReturn(PETSC_SUCCESS);
+  p->stale = PETSC_FALSE;
+  if (!p->probed) PetscFunctionReturn(PETSC_SUCCESS); /* nothing was kept under the old operator */
+  PetscCall(MatMult(A, p->probe, p->u));
+  PetscCall(VecWAXPY(p->z, -1.0, p->Aprobe, p->u));
+  PetscCall(VecNormBegin(p->z, NORM_2, &d));
+  PetscCall(VecNormBegin(p->u, NORM_2, &a));
+  PetscCall(VecNormEnd(p->z, NORM_2, &d));
+  PetscCall(VecNormEnd(p->u, NORM_2, &a));
+  std::swap(p->Aprobe, p->u);
+  /* a reassembly that sums the same terms in another order differs by rounding */
+  if (d <= 1e-12 * a) {
+    ++p->same_values;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  ++p->rebuilds;
+  p->count = 0;
+  p->memory.reset(p->capacity / 2);
+  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry]));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Chooses the basis kind for `scaling` (a change of kind drops the basis) and
+// brings the basis up to the operator A.
 PetscErrorCode Prepare(MLProjection *p, Mat A, MLScaling scaling)
 {
   PetscFunctionBegin;
@@ -81,6 +115,30 @@ PetscErrorCode Prepare(MLProjection *p, Mat A, MLScaling scaling)
     p->residual = residual;
     p->memory.reset(p->capacity / 2);
   }
+  PetscCall(Refresh(p, A, scaling));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Keeps x among the carried solutions and, the first time, takes the probe
+// that later tells whether the operator's values changed.
+PetscErrorCode Carry(MLProjection *p, Mat A, Vec x)
+{
+  PetscFunctionBegin;
+  if (!p->probe) {
+    PetscRandom rnd;
+    PetscCall(VecDuplicate(x, &p->probe));
+    PetscCall(VecDuplicate(x, &p->Aprobe));
+    PetscCall(PetscRandomCreate(PetscObjectComm((PetscObject)x), &rnd));
+    PetscCall(VecSetRandom(p->probe, rnd));
+    PetscCall(PetscRandomDestroy(&rnd));
+  }
+  if (!p->probed) PetscCall(MatMult(A, p->probe, p->Aprobe));
+  p->probed = PETSC_TRUE;
+  if (p->carry == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!p->recent[p->next]) PetscCall(VecDuplicate(x, &p->recent[p->next]));
+  PetscCall(VecCopy(x, p->recent[p->next]));
+  p->next    = (p->next + 1) % p->carry;
+  p->carried = PetscMin(p->carried + 1, p->carry);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -123,10 +181,10 @@ PetscErrorCode Rotate(Vec *V, PetscInt n, PetscInt keep, const std::vector<doubl
 }
 
 // A full basis keeps the half its solutions used most (basis_memory.hpp).
-PetscErrorCode Compress(MLProjection *p)
+PetscErrorCode Compress(MLProjection *p, PetscInt room)
 {
   std::vector<double> R;
-  const PetscInt      keep = p->capacity / 2;
+  const PetscInt      keep = room / 2;
 
   PetscFunctionBegin;
   PetscCallCXX(p->memory.compress((int)p->count, (int)keep, R));
@@ -145,7 +203,9 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
   MatNullSpace nsp;
 
   PetscFunctionBegin;
-  if (p->count >= p->capacity) PetscCall(Compress(p));
+  /* full: the capacity, or fewer directions when they cost too much */
+  const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
+  if (p->count >= room) PetscCall(Compress(p, room));
   /* Test vectors T: energy Q ((u, A u) measures u), residual A Q ((A u, A u) does). */
   const PetscBool          res = p->residual;
   const PetscInt           n   = p->count;
@@ -215,16 +275,18 @@ PetscBool MLProjectionUsesResidual(const MLProjection *p, MLScaling scaling)
   return (PetscBool)(scaling == ML_SCALING_RESIDUAL || (scaling == ML_SCALING_ENERGY && p->energy_ok == 0));
 }
 
-PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p)
+PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, PetscInt carry, MLProjection *p)
 {
   PetscFunctionBegin;
   *p          = MLProjection{};
   p->capacity = capacity;
+  p->carry    = capacity > 0 ? carry : 0;
   p->memory.reset(capacity / 2);
   if (capacity > 0) {
     PetscCall(PetscCalloc1(capacity, &p->Q));
     PetscCall(PetscCalloc1(capacity, &p->AQ));
   }
+  if (p->carry > 0) PetscCall(PetscCalloc1(p->carry, &p->recent));
   PetscCall(VecDuplicate(like, &p->u));
   PetscCall(VecDuplicate(like, &p->z));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -237,8 +299,12 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
     if (p->Q) PetscCall(VecDestroy(&p->Q[i]));
     if (p->AQ) PetscCall(VecDestroy(&p->AQ[i]));
   }
+  for (PetscInt i = 0; i < p->carry; ++i) PetscCall(VecDestroy(&p->recent[i]));
   PetscCall(PetscFree(p->Q));
   PetscCall(PetscFree(p->AQ));
+  PetscCall(PetscFree(p->recent));
+  PetscCall(VecDestroy(&p->probe));
+  PetscCall(VecDestroy(&p->Aprobe));
   PetscCall(VecDestroy(&p->u));
   PetscCall(VecDestroy(&p->z));
   *p = MLProjection{};
@@ -251,6 +317,17 @@ void MLProjectionReset(MLProjection *p)
   p->energy_ok    = -1;
   p->why_residual = NULL;
   p->memory.reset(p->capacity / 2);
+  p->stale   = PETSC_FALSE;
+  p->carried = p->next = 0;
+  p->probed  = PETSC_FALSE; /* Aprobe is retaken under the operator of the next Add */
+}
+
+void MLProjectionOperatorChanged(MLProjection *p)
+{
+  /* the symmetry verdict (energy_ok) is kept: a change of values that breaks
+     symmetry still gets a valid, if not optimal, Galerkin guess, and the
+     negative-energy check in Join still switches to the residual basis */
+  p->stale = PETSC_TRUE;
 }
 
 PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x)
@@ -259,6 +336,7 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x)
   if (p->capacity == 0 || scaling == ML_SCALING_NONE) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(Prepare(p, A, scaling));
   PetscCall(Join(p, A, scaling, x));
+  PetscCall(Carry(p, A, x));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -22,6 +22,14 @@
 // used most, with a memory length that forecast the latest solutions best
 // (basis_memory.hpp). One rotation of the basis (a dense product) per
 // `capacity/2` solves.
+//
+// When PETSc says the operator changed (its state moved: a time-stepper or
+// Newton loop reassembles it every step, with the same values or new ones),
+// the basis is not dropped outright, as PETSc's own guesses do: one MatMult of
+// a fixed random vector tells whether the values really changed. If not, the
+// basis stays as it is; if they did, it is rebuilt under the new operator from
+// the `carry` most recent solutions (kept as they were), so the recent past
+// still serves the next solve (1-2 MatMults per carried solution).
 #pragma once
 
 #include <petscmat.h>
@@ -33,6 +41,7 @@
 struct MLProjection {
   PetscInt  capacity = 0;            // basis directions kept at most (0: w alone)
   PetscInt  count = 0;               // directions in use: Q[0 .. count-1]
+  PetscInt  limit = PETSC_MAX_INT;   // directions allowed now (<= capacity): set by what they cost
   Vec      *Q = NULL, *AQ = NULL;    // the basis and (residual basis only) its products; allocated as used
   PetscBool residual = PETSC_FALSE;  // which kind of basis Q is
   PetscInt  energy_ok = -1;          // whether the operator allows the energy basis: -1 not checked yet, 0 no, 1 yes
@@ -40,14 +49,25 @@ struct MLProjection {
   PetscInt  skipped = 0;             // solutions already in the span (nothing new to keep)
   Vec       u = NULL, z = NULL;      // work: the incoming direction and its product
   mlgmres::BasisMemory memory;       // what a compression keeps
+  /* across operator changes */
+  PetscBool stale = PETSC_FALSE;     // PETSc reported an operator change not yet examined
+  Vec       probe = NULL, Aprobe = NULL; // a fixed random vector and its product under the basis' operator
+  PetscBool probed = PETSC_FALSE;    // whether Aprobe holds that product
+  Vec      *recent = NULL;           // the last `carry` solutions, a ring (oldest at `next` once full)
+  PetscInt  carry = 0, carried = 0, next = 0;
+  PetscInt  same_values = 0, rebuilds = 0; // operator changes found to keep the values / to change them
 };
 
-// Room for `capacity` directions of vectors like `like`; memory is taken as
-// directions arrive (capacity vectors, twice that for the residual basis).
-PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, MLProjection *p);
+// Room for `capacity` directions of vectors like `like` and the `carry` most
+// recent solutions; memory is taken as they arrive (capacity + carry + 2
+// vectors, capacity more for the residual basis).
+PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, PetscInt carry, MLProjection *p);
 PetscErrorCode MLProjectionDestroy(MLProjection *p);
-// Forgets the basis: it is tied to the operator's values.
+// Forgets the basis and the carried solutions.
 void MLProjectionReset(MLProjection *p);
+// The operator's state changed: examined (and the basis kept or rebuilt) at
+// the next Add or Apply, under the operator given there.
+void MLProjectionOperatorChanged(MLProjection *p);
 // Adds what the converged solution x has outside the span (two passes of
 // Gram-Schmidt; one or two MatMults), unless it is already in it; a full
 // basis is compressed first. The operator's null space (MatGetNullSpace) is

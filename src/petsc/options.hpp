@@ -25,7 +25,8 @@
   X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node)", 0, 4096)              \
   X(ProbeIterations, probe_iterations, "probe_iterations", "k for the metric E_k when the KSP has no GMRES restart", 1, PETSC_MAX_INT) \
   X(Seed, seed, "seed", "Seed of LibTorch and the replay sampler", 0, PETSC_MAX_INT)                                          \
-  X(Subspace, subspace, "subspace", "Directions spanned by converged solutions each guess projects onto (0: the scaled network output alone)", 0, 1000)
+  X(Subspace, subspace, "subspace", "Directions spanned by converged solutions each guess projects onto (0: the scaled network output alone)", 0, 1000) \
+  X(Carry, carry, "carry", "Most recent solutions that rebuild the basis when the operator's values change (0: the basis starts over)", 0, 1000)
 
 // X(Fn, member, option, help, lo, hi): PetscReal options (closed ranges).
 #define MLGMRES_REAL_OPTIONS(X)                                                                                                  \
@@ -36,7 +37,8 @@
   X(DivergenceFactor, core.divergence_factor, "divergence_factor", "A training that raises the loss of a judging batch more than this factor is undone and the learning rate halved (0: never)", 0.0, 1e12) \
   X(GrowthTolerance, core.growth_tolerance, "growth_tolerance", "Relative loss improvement below which the model grows", 0.0, 1.0) \
   X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0) \
-  X(BoundaryWidth, core.boundary_width, "boundary_width", "Decay length of fluidnet's boundary features, fraction of the grid side (0: none)", 0.0, 1.0)
+  X(BoundaryWidth, core.boundary_width, "boundary_width", "Decay length of fluidnet's boundary features, fraction of the grid side (0: none)", 0.0, 1.0) \
+  X(UpkeepShare, upkeep_share, "upkeep_share", "Share of a zero-guess solve's time the basis' upkeep may take: sizes the basis (1: the whole subspace)", 0.0, 1.0)
 
 // X(Fn, member, option, help): string options, checked by MLOptionsCheckString().
 #define MLGMRES_STRING_OPTIONS(X)                                                              \
@@ -61,6 +63,8 @@ struct MLOptions {
   PetscInt probe_iterations = 30;
   PetscInt seed = 0;
   PetscInt subspace = 256;
+  PetscInt carry = 8;
+  PetscReal upkeep_share = 0.1;
   PetscBool monitor = PETSC_FALSE;
   MLScaling scaling = ML_SCALING_ENERGY;
   /* checkpoint/restart: no rebuild when these change */

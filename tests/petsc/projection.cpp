@@ -3,7 +3,8 @@ converged solutions (src/petsc/guess_projection.hpp), on distributed 1-D operato
 sides in the span of kept ones are solved by the guess, the guess is never worse than the zero\n\
 guess in the norm it minimizes, solutions already in the span add nothing, a full basis is\n\
 compressed to the directions its solutions share and keeps the newest solution, the operator's\n\
-null space is removed, non-symmetric and indefinite operators get the residual basis, reset and\n\
+null space is removed, an operator reassembled with the same values keeps the basis and one\n\
+with new values rebuilds it from the latest solutions, non-symmetric and indefinite operators get the residual basis, reset and\n\
 b = 0 are handled.\n";
 
 #include <petscksp.h>
@@ -144,7 +145,7 @@ PetscErrorCode CheckBasis(Fixture &f, MLScaling s, PetscBool symmetric)
   PetscCall(VecDuplicate(b[0], &c));
   PetscCall(VecDuplicate(x[0], &zero));
   PetscCall(VecSet(zero, 0));
-  PetscCall(MLProjectionCreate(f.w, 3, &p));
+  PetscCall(MLProjectionCreate(f.w, 3, 0, &p));
 
   /* a zero solution is not kept; b in the span of kept right-hand sides is
      solved by the guess, with w or without */
@@ -222,7 +223,7 @@ PetscErrorCode CheckCompressionKeepsShared(Fixture &f, MLScaling s)
   for (int i = 0; i < 6; ++i) PetscCall(Solved(f, &b[i], &x[i]));
   PetscCall(VecDuplicate(x[0], &z));
   PetscCall(VecDuplicate(b[0], &c));
-  PetscCall(MLProjectionCreate(f.w, 4, &p));
+  PetscCall(MLProjectionCreate(f.w, 4, 0, &p));
   PetscCall(MLProjectionAdd(&p, f.A, s, x[0]));
   for (int k = 1; k <= 4; ++k) {
     PetscCall(VecWAXPY(z, 0.1, x[k], x[0]));
@@ -273,7 +274,7 @@ PetscErrorCode CheckNullSpace()
   PetscCall(VecAssemblyBegin(x));
   PetscCall(VecAssemblyEnd(x));
   PetscCall(MatMult(A, x, b));
-  PetscCall(MLProjectionCreate(x, 4, &p));
+  PetscCall(MLProjectionCreate(x, 4, 0, &p));
   PetscCall(MLProjectionAdd(&p, A, ML_SCALING_ENERGY, x));
   PetscCall(MLProjectionApply(&p, A, ML_SCALING_ENERGY, b, NULL, NULL, x0, &ratio, &why));
   PetscCall(VecSum(x0, &mean));
@@ -312,7 +313,7 @@ int main(int argc, char **argv)
   {
     /* capacity 1: the basis holds the newest solution */
     Vec bs[3], xs[3];
-    PetscCall(MLProjectionCreate(f.w, 1, &p));
+    PetscCall(MLProjectionCreate(f.w, 1, 0, &p));
     for (int i = 0; i < 3; ++i) {
       PetscCall(Solved(f, &bs[i], &xs[i]));
       PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, xs[i]));
@@ -345,11 +346,56 @@ int main(int argc, char **argv)
   for (MLScaling s : {ML_SCALING_ENERGY, ML_SCALING_RESIDUAL}) PetscCall(CheckBasis(f, s, PETSC_FALSE));
   PetscCall(FixtureDestroy(f));
 
+  /* operator changes: the same values reassembled keep the basis; new values
+     rebuild it from the carried solutions (the latest `carry`), A-orthonormal
+     in the new operator; carry 0 starts over */
+  for (PetscInt carry : {2, 0}) {
+    Vec       bs[3], xs[3], bn;
+    PetscReal ratio;
+    PetscInt  lo, hi;
+    PetscCall(Tridiagonal(-1, 2, 2, -1, &A));
+    PetscCall(FixtureCreate(A, f));
+    PetscCall(MLProjectionCreate(f.w, 8, carry, &p));
+    for (int i = 0; i < 3; ++i) {
+      PetscCall(Solved(f, &bs[i], &xs[i]));
+      PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, xs[i]));
+    }
+    PetscCall(MatGetOwnershipRange(A, &lo, &hi));
+    for (PetscInt i = lo; i < hi; ++i) PetscCall(MatSetValue(A, i, i, 2.0, INSERT_VALUES));
+    PetscCall(MatAssemblyBegin(A, MAT_FINAL_ASSEMBLY));
+    PetscCall(MatAssemblyEnd(A, MAT_FINAL_ASSEMBLY));
+    MLProjectionOperatorChanged(&p);
+    PetscCall(Apply(f, p, ML_SCALING_ENERGY, bs[0], PETSC_FALSE, &ratio));
+    PetscCheck(p.same_values == 1 && p.rebuilds == 0 && p.count == 3 && ratio < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "same values reassembled: basis not kept (same %d, rebuilt %d, count %d, |r0|/|b| %g)", (int)p.same_values, (int)p.rebuilds, (int)p.count, (double)ratio);
+    PetscCall(MatShift(A, 0.5));
+    MLProjectionOperatorChanged(&p);
+    PetscCall(VecDuplicate(bs[0], &bn));
+    PetscCall(MatMult(A, xs[2], bn)); /* the newest solution, under the new operator */
+    if (carry) {
+      PetscCall(Apply(f, p, ML_SCALING_ENERGY, bn, PETSC_FALSE, &ratio));
+      PetscCheck(p.rebuilds == 1 && p.count == carry && ratio < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "new values: basis not rebuilt from the carried solutions (rebuilt %d, count %d, |r0|/|b| %g)", (int)p.rebuilds, (int)p.count, (double)ratio);
+      PetscCall(MatMult(A, xs[0], bn)); /* the oldest was not carried */
+      PetscCall(Apply(f, p, ML_SCALING_ENERGY, bn, PETSC_FALSE, &ratio));
+      PetscCheck(ratio > 1e-6, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "a solution that was not carried is still in the span");
+    } else {
+      const char *why;
+      PetscCall(MLProjectionApply(&p, f.A, ML_SCALING_ENERGY, bn, NULL, NULL, f.x0, NULL, &why));
+      PetscCheck(why && p.count == 0, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "carry 0: the basis survived a change of values");
+    }
+    PetscCall(VecDestroy(&bn));
+    PetscCall(MLProjectionDestroy(&p));
+    for (int i = 0; i < 3; ++i) {
+      PetscCall(VecDestroy(&bs[i]));
+      PetscCall(VecDestroy(&xs[i]));
+    }
+    PetscCall(FixtureDestroy(f));
+  }
+
   /* symmetric indefinite (diagonal +-1): a solution with negative energy
      switches to the residual basis */
   PetscCall(Tridiagonal(0, -1, 1, 0, &A));
   PetscCall(FixtureCreate(A, f));
-  PetscCall(MLProjectionCreate(f.w, 4, &p));
+  PetscCall(MLProjectionCreate(f.w, 4, 0, &p));
   PetscCall(MatCreateVecs(A, &x, &b));
   {
     PetscInt lo, hi;
