@@ -14,8 +14,9 @@ the time inside KSPSolve (guess formation and update included), iterations,
 the worst true relative residual. A cell's speedup is the plain
 configuration's wall time over the cell's: end to end, every second the guess
 costs included. With --repeat R the cells of one sequence take turns (round
-robin), so a slow spell of the shared machine hits them alike, and the median
-wall time of each cell is kept.
+robin, every other round in reverse order), so a slow spell of the shared
+machine hits them alike, and the median wall time of each cell is kept (the
+faster of two).
 
 All solves stop at the same relative tolerance of the TRUE residual: CG
 measures the unpreconditioned norm and GMRES preconditions on the right, so
@@ -251,7 +252,11 @@ def main():
         for name in names:
             runs = {}
             for rep in range(args.repeat):
-                for key, guess, opts in cells(args, name):
+                # every other round runs the cells in reverse order, so that no
+                # configuration always runs first (a cold start) or right
+                # after the same neighbour
+                order = list(cells(args, name))
+                for key, guess, opts in (order[::-1] if rep % 2 else order):
                     r = run(args, name, opts)
                     if r is None:
                         failed.append("%s/%s/%s" % (name, key, guess))
