@@ -17,8 +17,12 @@ BasisGovernor::BasisGovernor(int window, double upkeep_share) : window_(window),
 
 void BasisGovernor::record_guess_cost(double seconds, int directions)
 {
-  /* a guess makes two passes (one reduction, one update) */
-  if (directions > 0 && seconds > 0) pass_.push(seconds / (2.0 * directions));
+  /* a guess makes two passes (one reduction, one update); over a few
+     directions its fixed costs (a reduction's latency, norms) dominate, and
+     charging them per direction would shrink the basis before it can show
+     what it saves (measured: the moving charge's basis switched off during
+     its ramp) */
+  if (directions >= 2 * kMinDirections && seconds > 0) pass_.push(seconds / (2.0 * directions));
 }
 
 int BasisGovernor::limit(int capacity) const

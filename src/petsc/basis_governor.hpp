@@ -43,7 +43,8 @@ class BasisGovernor {
   // A solve while switched off: counts towards the next try.
   void record_idle();
 
-  // One guess' passes over `directions` directions took `seconds`.
+  // One guess' passes over `directions` directions took `seconds` (ignored
+  // below 2 kMinDirections directions, where fixed costs dominate).
   void record_guess_cost(double seconds, int directions);
   // The directions the basis may hold: at most `capacity`, and as many as
   // keep the upkeep (guess and join: about kPassesPerSolve / 2 times the

@@ -87,6 +87,11 @@ TEST(BasisGovernor, SizesTheBasisByWhatItsDirectionsCostAgainstASolve)
   cheap.record_probe(1e-3);
   cheap.record_guess_cost(2 * 100 * 1e-6, 100);
   EXPECT_EQ(cheap.limit(256), 16);
+  /* a guess over a few directions says nothing of their cost */
+  BasisGovernor early(10);
+  early.record_probe(1e-3);
+  early.record_guess_cost(1e-3, 2);
+  EXPECT_EQ(early.limit(256), 256);
   /* never below the floor, never above the capacity */
   cheap.record_guess_cost(2 * 100 * 1e-3, 100);
   EXPECT_EQ(cheap.limit(256), BasisGovernor::kMinDirections);
