@@ -72,6 +72,13 @@ PetscErrorCode CheckEnergy(MLProjection *p, Mat A)
 
 PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x);
 
+// No directions; the next compression starts from a fresh memory.
+void Empty(MLProjection *p)
+{
+  p->count = 0;
+  p->memory.reset(p->capacity / 2);
+}
+
 // After PETSc reported an operator change: keeps the basis if A's values are
 // those it was built with (A probe == Aprobe, to rounding), else rebuilds it
 // under A from the carried solutions, oldest first, so the newest weighs most
@@ -97,8 +104,7 @@ PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   ++p->rebuilds;
-  p->count = 0;
-  p->memory.reset(p->capacity / 2);
+  Empty(p);
   for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -111,9 +117,8 @@ PetscErrorCode Prepare(MLProjection *p, Mat A, MLScaling scaling)
   if (scaling == ML_SCALING_ENERGY) PetscCall(CheckEnergy(p, A));
   const PetscBool residual = MLProjectionUsesResidual(p, scaling);
   if (residual != p->residual) {
-    p->count    = 0;
+    Empty(p);
     p->residual = residual;
-    p->memory.reset(p->capacity / 2);
   }
   PetscCall(Refresh(p, A, scaling));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -313,10 +318,9 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
 
 void MLProjectionReset(MLProjection *p)
 {
-  p->count        = 0;
+  Empty(p);
   p->energy_ok    = -1;
   p->why_residual = NULL;
-  p->memory.reset(p->capacity / 2);
   p->stale   = PETSC_FALSE;
   p->carried = p->next = 0;
   p->probed  = PETSC_FALSE; /* Aprobe is retaken under the operator of the next Add */
