@@ -347,7 +347,7 @@ PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, c
 
 // The converged solution joins the basis; the governor compares the time of
 // this solve with the basis' guess (upkeep included) or without it (a probe).
-PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec x, PetscLogDouble tos)
+PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec b, Vec x, PetscLogDouble tos)
 {
   PetscFunctionBegin;
   if (!ctx->governor.on()) {
@@ -356,7 +356,7 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec x, PetscLogDouble t
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   const PetscLogDouble t = MPI_Wtime();
-  PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, x));
+  PetscCall(MLProjectionAdd(&ctx->projection, guess->A, ctx->opts.scaling, b, x));
   if (ctx->source == GuessML::FROM_NETWORK) PetscFunctionReturn(PETSC_SUCCESS); /* judged by the learner's pay-off check */
   /* tos already holds the guess; the ranks' clocks differ: every rank judges
      by the slowest, so all decide alike */
@@ -392,7 +392,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(MonitorLine(guess, ctx, "not converged: not learned", NULL, ksp->its, ksp->rnorm, tos));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  PetscCall(UpdateBasis(guess, ctx, x, tos));
+  PetscCall(UpdateBasis(guess, ctx, b, x, tos));
   tos = MPI_Wtime() - ctx->t0; /* the basis' upkeep is part of the time the learner's pay-off check judges */
   if (!ctx->active) {
     PetscCall(MonitorLine(guess, ctx, "basis only", NULL, ksp->its, ksp->rnorm, tos));
@@ -486,7 +486,7 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
   }
   const PetscBool res  = MLProjectionUsesResidual(p, ctx->opts.scaling);
   const PetscInt  room = PetscMin(p->capacity, p->limit); /* what a full basis is, by cost */
-  PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT ", %" PetscInt_FMT " by their measured cost; %" PetscInt_FMT " solutions were in the span already)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, room, p->skipped, ctx->active ? ", with the network's output once trained" : ""));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT ", %" PetscInt_FMT " by their measured cost; %" PetscInt_FMT " solutions were in the span already, %" PetscInt_FMT " joined it after their own guess with one pass)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, room, p->skipped, p->single_pass, ctx->active ? ", with the network's output once trained" : ""));
   if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
   const double memory = mlgmres::BasisMemory::kMemory[p->memory.chosen()];
   if (!p->memory.compressions()) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions 0 (a full basis keeps its %" PetscInt_FMT " most used directions)\n", room / 2));

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include <petsc/private/petscimpl.h> /* PetscObjectStateGet (public from PETSc 3.19 on) */
+
 #include "blas_lapack.hpp"
 
 namespace {
@@ -70,12 +72,13 @@ PetscErrorCode CheckEnergy(MLProjection *p, Mat A)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x);
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x);
 
 // No directions; the next compression starts from a fresh memory.
 void Empty(MLProjection *p)
 {
-  p->count = 0;
+  p->count   = 0;
+  p->guessed = PETSC_FALSE;
   p->memory.reset(p->capacity / 2);
 }
 
@@ -105,7 +108,7 @@ PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
   }
   ++p->rebuilds;
   Empty(p);
-  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry]));
+  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, NULL, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry]));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -197,64 +200,87 @@ PetscErrorCode Compress(MLProjection *p, PetscInt room)
     PetscCall(Rotate(p->Q, p->count, keep, R));
     if (p->residual) PetscCall(Rotate(p->AQ, p->count, keep, R));
   }
-  p->count = keep;
+  p->count   = keep;
+  p->guessed = PETSC_FALSE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// One Gram-Schmidt pass on u (z = A u on return): removes u's coordinates
+// h along the basis (added to coords) and returns u's squared norm before
+// (*before) and after (*left) the pass, if the basis were exactly orthonormal.
+PetscErrorCode Pass(MLProjection *p, Mat A, PetscBool have_z, std::vector<double> &coords, PetscReal *before, PetscReal *left)
+{
+  const PetscBool          res = p->residual;
+  const PetscInt           n   = p->count;
+  Vec                     *T   = res ? p->AQ : p->Q;
+  std::vector<PetscScalar> h(n);
+  PetscScalar              u2;
+
+  PetscFunctionBegin;
+  if (!have_z) PetscCall(MatMult(A, p->u, p->z));
+  PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
+  *before = PetscRealPart(u2);
+  *left   = *before - Dot(h, h);
+  for (PetscInt i = 0; i < n; ++i) coords[i] += PetscRealPart(h[i]);
+  if (n) {
+    for (PetscScalar &v : h) v = -v;
+    PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
+    if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 // Puts what x has outside the span into the basis and records the solution's
 // coordinates for the compression.
-PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x)
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
 {
-  MatNullSpace nsp;
+  MatNullSpace     nsp;
+  PetscObjectState state = 0;
 
   PetscFunctionBegin;
   /* full: the capacity, or fewer directions when they cost too much */
   const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
   if (p->count >= room) PetscCall(Compress(p, room));
-  /* Test vectors T: energy Q ((u, A u) measures u), residual A Q ((A u, A u) does). */
-  const PetscBool          res = p->residual;
-  const PetscInt           n   = p->count;
-  Vec                     *T   = res ? p->AQ : p->Q;
-  std::vector<PetscScalar> h(n);
-  std::vector<double>      coords(n + 1, 0.0); /* x's coordinates in the basis, for the compression */
-  PetscScalar              x2;
+  const PetscBool     res    = p->residual;
+  const PetscInt      n      = p->count;
+  if (b) PetscCall(PetscObjectStateGet((PetscObject)b, &state));
+  /* not after a compression: x0 is not in the kept span */
+  const PetscBool     single = (PetscBool)(p->guessed && b && b == p->b0 && state == p->b0_state);
+  std::vector<double> coords(n + 1, 0.0); /* x's coordinates in the basis, for the compression */
+  PetscReal           norm2, left, u2;
 
-  PetscCall(VecCopy(x, p->u));
+  p->guessed = PETSC_FALSE;
   PetscCall(MatGetNullSpace(A, &nsp));
-  if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
-  PetscCall(MatMult(A, p->u, p->z));
-  PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &x2}, {p->z, n, T, h.data()}}));
-  const PetscReal norm2 = PetscRealPart(x2);
+  if (single) { /* x - x0 is orthogonal to the span to the solve's tolerance; x's coordinates are c0 */
+    PetscCall(VecWAXPY(p->u, -1.0, p->x0, x));
+    if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
+    for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(p->c0[i]);
+    PetscCall(Pass(p, A, PETSC_FALSE, coords, &u2, &left));
+    norm2 = u2;
+    for (PetscInt i = 0; i < n; ++i) norm2 += PetscRealPart(p->c0[i] * PetscConj(p->c0[i]));
+    ++p->single_pass;
+  } else {
+    PetscCall(VecCopy(x, p->u));
+    if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
+    PetscCall(Pass(p, A, PETSC_FALSE, coords, &norm2, &left));
+    u2 = norm2;
+  }
   if (!std::isfinite(norm2) || norm2 == 0) {
     ++p->skipped;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  if (!res && norm2 < 0) { /* not positive definite: the Galerkin guess has no guarantee */
+  if (!res && (norm2 < 0 || u2 < 0)) { /* not positive definite: the Galerkin guess has no guarantee */
     p->energy_ok    = 0;
     p->why_residual = "the operator's energy norm is not positive";
     PetscCall(Prepare(p, A, scaling));
-    PetscCall(Join(p, A, scaling, x));
+    PetscCall(Join(p, A, scaling, NULL, x));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  /* what is left outside the span, if the basis were exactly orthonormal */
-  PetscReal left = norm2 - Dot(h, h);
-  for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(h[i]);
-  if (n) {
-    for (PetscScalar &v : h) v = -v;
-    PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
-    if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
-    /* most of x was in the span: its remainder carries the first pass's
-       rounding; a second pass restores orthogonality ("twice is enough") */
-    if (left < 0.5 * norm2) {
-      PetscScalar u2;
-      if (!res) PetscCall(MatMult(A, p->u, p->z));
-      PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
-      left = PetscRealPart(u2) - Dot(h, h);
-      for (PetscInt i = 0; i < n; ++i) coords[i] += PetscRealPart(h[i]);
-      for (PetscScalar &v : h) v = -v;
-      PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
-      if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
-    }
+  /* most of u was in the span: its remainder carries the pass's rounding;
+     another pass restores orthogonality ("twice is enough") */
+  if (n && left < 0.5 * u2) {
+    if (!res) PetscCall(MatMult(A, p->u, p->z));
+    PetscCall(Pass(p, A, PETSC_TRUE, coords, &u2, &left));
   }
   const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
   if (!in_span) coords[n] = PetscSqrtReal(left);
@@ -308,6 +334,7 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
   PetscCall(PetscFree(p->Q));
   PetscCall(PetscFree(p->AQ));
   PetscCall(PetscFree(p->recent));
+  PetscCall(VecDestroy(&p->x0));
   PetscCall(VecDestroy(&p->probe));
   PetscCall(VecDestroy(&p->Aprobe));
   PetscCall(VecDestroy(&p->u));
@@ -334,12 +361,12 @@ void MLProjectionOperatorChanged(MLProjection *p)
   p->stale = PETSC_TRUE;
 }
 
-PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x)
+PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
 {
   PetscFunctionBegin;
   if (p->capacity == 0 || scaling == ML_SCALING_NONE) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(Prepare(p, A, scaling));
-  PetscCall(Join(p, A, scaling, x));
+  PetscCall(Join(p, A, scaling, b, x));
   PetscCall(Carry(p, A, x));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -379,6 +406,8 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     if (!std::isfinite(gain)) *why = "the combination is not finite";
     else if (!(gain > 0)) *why = n ? "b is orthogonal to the kept directions and to w" : w ? "b is orthogonal to the network's output" : "no solutions kept yet";
     if (*why) PetscFunctionReturn(PETSC_SUCCESS);
+    /* x's coordinates in the basis will be c, whatever alpha: (T, A w) = d */
+    p->c0 = c;
     if (w) { /* x0 = Q (c - alpha d) + alpha w */
       for (PetscInt i = 0; i < n; ++i) c[i] -= alpha * d[i];
       PetscCall(VecCopy(w, x));
@@ -390,6 +419,13 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     MatNullSpace nsp;
     PetscCall(MatGetNullSpace(A, &nsp));
     if (nsp) PetscCall(MatNullSpaceRemove(nsp, x));
+  }
+  if (scaling != ML_SCALING_NONE && p->capacity > 0) { /* kept for the single pass of this solve's Add */
+    if (!p->x0) PetscCall(VecDuplicate(x, &p->x0));
+    PetscCall(VecCopy(x, p->x0));
+    PetscCall(PetscObjectStateGet((PetscObject)b, &p->b0_state));
+    p->b0      = b;
+    p->guessed = PETSC_TRUE;
   }
   if (ratio) {
     PetscReal rn, bn;

@@ -18,6 +18,13 @@
 // An operator found not symmetric (or an energy norm found not positive) is
 // served with the residual basis instead.
 //
+// The upkeep of a guessed solve is one Gram-Schmidt pass, not two: with x0
+// the guess and c its coordinates, Q^T A (x - x0) = Q^T r (the solve's final
+// residual), so x - x0 is already orthogonal to the span up to the solve's
+// tolerance and x's coordinates are c. One real pass restores orthogonality
+// to rounding (x0 is kept: one copy per solve). That saves a MatMult and two
+// passes over the basis per solve, about a third of the upkeep.
+//
 // A full basis is compressed to half its directions: the ones the solutions
 // used most, with a memory length that forecast the latest solutions best
 // (basis_memory.hpp). One rotation of the basis (a dense product) per
@@ -34,6 +41,8 @@
 
 #include <petscmat.h>
 
+#include <vector>
+
 #include "basis_memory.hpp"
 #include "compat.h"
 #include "options.hpp"
@@ -47,6 +56,13 @@ struct MLProjection {
   PetscInt  energy_ok = -1;          // whether the operator allows the energy basis: -1 not checked yet, 0 no, 1 yes
   const char *why_residual = NULL;   // why an energy request is served with the residual basis
   PetscInt  skipped = 0;             // solutions already in the span (nothing new to keep)
+  /* the last guess, for the next Add's single pass */
+  Vec       x0 = NULL;               // the guess as Apply formed it
+  std::vector<PetscScalar> c0;       // its coordinates (what x's are, to the solve's tolerance)
+  PetscBool guessed = PETSC_FALSE;   // x0 and c0 were formed under the current basis
+  Vec       b0 = NULL;               // for this right-hand side (not referenced: compared with its state)
+  PetscObjectState b0_state = 0;
+  PetscInt  single_pass = 0;         // solutions joined with one pass
   Vec       u = NULL, z = NULL;      // work: the incoming direction and its product
   mlgmres::BasisMemory memory;       // what a compression keeps
   /* across operator changes */
@@ -68,11 +84,12 @@ void MLProjectionReset(MLProjection *p);
 // The operator's state changed: examined (and the basis kept or rebuilt) at
 // the next Add or Apply, under the operator given there.
 void MLProjectionOperatorChanged(MLProjection *p);
-// Adds what the converged solution x has outside the span (two passes of
-// Gram-Schmidt; one or two MatMults), unless it is already in it; a full
-// basis is compressed first. The operator's null space (MatGetNullSpace) is
-// removed from x.
-PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec x);
+// Adds what the converged solution x of A x = b has outside the span, unless
+// it is already in it: one pass of Gram-Schmidt and one MatMult when the last
+// Apply guessed for this b (the same Vec, unchanged since) under the current
+// basis, else two of each (b may be NULL). A full basis is compressed first.
+// The operator's null space (MatGetNullSpace) is removed from x.
+PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x);
 
 // x0 = Q k + alpha w, the combination of the basis and w (NULL: the basis
 // alone) that is best for `scaling` (energy: Galerkin, residual: least

@@ -149,9 +149,9 @@ PetscErrorCode CheckBasis(Fixture &f, MLScaling s, PetscBool symmetric)
 
   /* a zero solution is not kept; b in the span of kept right-hand sides is
      solved by the guess, with w or without */
-  PetscCall(MLProjectionAdd(&p, f.A, s, zero));
-  PetscCall(MLProjectionAdd(&p, f.A, s, x[0]));
-  PetscCall(MLProjectionAdd(&p, f.A, s, x[1]));
+  PetscCall(MLProjectionAdd(&p, f.A, s, NULL, zero));
+  PetscCall(MLProjectionAdd(&p, f.A, s, NULL, x[0]));
+  PetscCall(MLProjectionAdd(&p, f.A, s, NULL, x[1]));
   PetscCall(VecAXPBYPCZ(c, 0.3, -0.7, 0.0, b[0], b[1]));
   PetscCall(Apply(f, p, s, c, PETSC_FALSE, &ratio));
   PetscCheck(p.count == 2 && p.skipped == 1, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " directions, %" PetscInt_FMT " skipped; expected 2 and 1", Name(s), p.count, p.skipped);
@@ -174,14 +174,14 @@ PetscErrorCode CheckBasis(Fixture &f, MLScaling s, PetscBool symmetric)
   }
 
   /* a solution already in the span adds nothing */
-  PetscCall(MLProjectionAdd(&p, f.A, s, x[1]));
+  PetscCall(MLProjectionAdd(&p, f.A, s, NULL, x[1]));
   PetscCheck(p.count == 2 && p.skipped == 2, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: a repeated solution was kept", Name(s));
 
   /* full: before x3 joins, the basis is compressed to its most used direction
      (capacity 3 keeps 1); x3 is in the span itself */
-  PetscCall(MLProjectionAdd(&p, f.A, s, x[2]));
+  PetscCall(MLProjectionAdd(&p, f.A, s, NULL, x[2]));
   PetscCheck(p.count == 3, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " directions, capacity 3", Name(s), p.count);
-  PetscCall(MLProjectionAdd(&p, f.A, s, x[3]));
+  PetscCall(MLProjectionAdd(&p, f.A, s, NULL, x[3]));
   PetscCheck(p.count == 2 && p.memory.compressions() == 1, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %" PetscInt_FMT " directions after %d compressions; expected 2 after 1", Name(s), p.count, p.memory.compressions());
   PetscCall(Apply(f, p, s, b[3], PETSC_FALSE, &ratio));
   PetscCheck(ratio < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: the newest solution's b3 is not solved after a compression (|r0|/|b| %g)", Name(s), (double)ratio);
@@ -224,10 +224,10 @@ PetscErrorCode CheckCompressionKeepsShared(Fixture &f, MLScaling s)
   PetscCall(VecDuplicate(x[0], &z));
   PetscCall(VecDuplicate(b[0], &c));
   PetscCall(MLProjectionCreate(f.w, 4, 0, &p));
-  PetscCall(MLProjectionAdd(&p, f.A, s, x[0]));
+  PetscCall(MLProjectionAdd(&p, f.A, s, NULL, x[0]));
   for (int k = 1; k <= 4; ++k) {
     PetscCall(VecWAXPY(z, 0.1, x[k], x[0]));
-    PetscCall(MLProjectionAdd(&p, f.A, s, z));
+    PetscCall(MLProjectionAdd(&p, f.A, s, NULL, z));
   }
   PetscCheck(p.memory.compressions() == 1 && p.count == 3, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %d compressions, %" PetscInt_FMT " directions; expected 1 and 3", Name(s), p.memory.compressions(), p.count);
   PetscCall(Apply(f, p, s, b[0], PETSC_FALSE, &shared));
@@ -275,7 +275,7 @@ PetscErrorCode CheckNullSpace()
   PetscCall(VecAssemblyEnd(x));
   PetscCall(MatMult(A, x, b));
   PetscCall(MLProjectionCreate(x, 4, 0, &p));
-  PetscCall(MLProjectionAdd(&p, A, ML_SCALING_ENERGY, x));
+  PetscCall(MLProjectionAdd(&p, A, ML_SCALING_ENERGY, NULL, x));
   PetscCall(MLProjectionApply(&p, A, ML_SCALING_ENERGY, b, NULL, NULL, x0, &ratio, &why));
   PetscCall(VecSum(x0, &mean));
   PetscCheck(!why && ratio < 1e-10 && PetscAbsScalar(mean) < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "null space: |r0|/|b| %g, sum of the guess %g (want 0)", (double)ratio, (double)PetscAbsScalar(mean));
@@ -289,6 +289,57 @@ PetscErrorCode CheckNullSpace()
 }
 
 } // namespace
+
+// A solution whose own guess came from the basis joins it with one pass of
+// Gram-Schmidt (x - x0 is already orthogonal to the span): the basis must be
+// the one two full passes build, guess for guess, compressions included; a
+// solution of another b (or of b changed since the guess) takes two passes.
+PetscErrorCode CheckSinglePass(Fixture &f, MLScaling s)
+{
+  MLProjection two, one;
+  Vec          b, x, step, probe, g1, g2;
+  PetscReal    d, e;
+  const char  *why;
+
+  PetscFunctionBeginUser;
+  PetscCall(MLProjectionCreate(f.w, 6, 0, &two));
+  PetscCall(MLProjectionCreate(f.w, 6, 0, &one));
+  PetscCall(MatCreateVecs(f.A, &x, &b));
+  PetscCall(VecDuplicate(b, &step));
+  PetscCall(VecDuplicate(b, &g1));
+  PetscCall(VecDuplicate(b, &g2));
+  PetscCall(VecSetRandom(b, f.rnd));
+  for (int t = 0; t < 14; ++t) { /* a drifting right-hand side: good guesses, compressions at 6 */
+    PetscCall(VecSetRandom(step, f.rnd));
+    PetscCall(VecAXPY(b, 0.1, step));
+    if (one.count) PetscCall(MLProjectionApply(&one, f.A, s, b, NULL, NULL, g1, NULL, &why));
+    PetscCall(KSPSolve(f.ksp, b, x));
+    PetscCall(MLProjectionAdd(&two, f.A, s, NULL, x));
+    PetscCall(MLProjectionAdd(&one, f.A, s, b, x));
+  }
+  PetscCheck(one.single_pass >= 8 && two.single_pass == 0 && one.count == two.count, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %d single passes (want >= 8), %d and %d directions", Name(s), (int)one.single_pass, (int)one.count, (int)two.count);
+  PetscCall(Solved(f, &probe, &x));
+  PetscCall(MLProjectionApply(&one, f.A, s, probe, NULL, NULL, g1, NULL, &why));
+  PetscCall(MLProjectionApply(&two, f.A, s, probe, NULL, NULL, g2, NULL, &why));
+  PetscCall(EnergyDistance(f.A, g1, g2, &d));
+  PetscCall(EnergyDistance(f.A, x, g2, &e));
+  PetscCheck(d <= 1e-8 * e, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: one pass and two passes guess apart by %g (A-norm), error %g", Name(s), (double)d, (double)e);
+  /* the guess was for another b, or for b before it changed: two passes */
+  const PetscInt before = one.single_pass;
+  PetscCall(VecDestroy(&x));
+  PetscCall(VecDestroy(&b));
+  PetscCall(Solved(f, &b, &x));
+  PetscCall(MLProjectionAdd(&one, f.A, s, b, x));
+  PetscCall(MLProjectionApply(&one, f.A, s, probe, NULL, NULL, g1, NULL, &why));
+  PetscCall(VecScale(probe, 2));
+  PetscCall(KSPSolve(f.ksp, probe, x));
+  PetscCall(MLProjectionAdd(&one, f.A, s, probe, x));
+  PetscCheck(one.single_pass == before, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: a solution joined with one pass after a guess for another right-hand side", Name(s));
+  PetscCall(MLProjectionDestroy(&one));
+  PetscCall(MLProjectionDestroy(&two));
+  for (Vec *v : {&b, &x, &step, &probe, &g1, &g2}) PetscCall(VecDestroy(v));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 int main(int argc, char **argv)
 {
@@ -308,6 +359,7 @@ int main(int argc, char **argv)
   for (MLScaling s : {ML_SCALING_ENERGY, ML_SCALING_RESIDUAL}) {
     PetscCall(CheckBasis(f, s, PETSC_TRUE));
     PetscCall(CheckCompressionKeepsShared(f, s));
+    PetscCall(CheckSinglePass(f, s));
   }
   PetscCall(CheckNullSpace());
   {
@@ -316,7 +368,7 @@ int main(int argc, char **argv)
     PetscCall(MLProjectionCreate(f.w, 1, 0, &p));
     for (int i = 0; i < 3; ++i) {
       PetscCall(Solved(f, &bs[i], &xs[i]));
-      PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, xs[i]));
+      PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, NULL, xs[i]));
     }
     PetscCall(VecSet(f.x0, 0));
     PetscCall(MLProjectionApply(&p, f.A, ML_SCALING_ENERGY, bs[2], NULL, NULL, f.x0, &ratio, &why));
@@ -358,7 +410,7 @@ int main(int argc, char **argv)
     PetscCall(MLProjectionCreate(f.w, 8, carry, &p));
     for (int i = 0; i < 3; ++i) {
       PetscCall(Solved(f, &bs[i], &xs[i]));
-      PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, xs[i]));
+      PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, NULL, xs[i]));
     }
     PetscCall(MatGetOwnershipRange(A, &lo, &hi));
     for (PetscInt i = lo; i < hi; ++i) PetscCall(MatSetValue(A, i, i, 2.0, INSERT_VALUES));
@@ -405,7 +457,7 @@ int main(int argc, char **argv)
     PetscCall(VecAssemblyEnd(b));
   }
   PetscCall(KSPSolve(f.ksp, b, x));
-  PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, x));
+  PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, NULL, x));
   PetscCheck(MLProjectionUsesResidual(&p, ML_SCALING_ENERGY) && p.count == 1, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "negative energy did not switch to the residual basis");
   PetscCall(Apply(f, p, ML_SCALING_ENERGY, b, PETSC_FALSE, &ratio));
   PetscCheck(ratio < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "indefinite: b in the span left |r0|/|b| %g", (double)ratio);
