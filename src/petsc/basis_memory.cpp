@@ -64,6 +64,28 @@ std::vector<double> restricted(int n, int keep, const std::vector<double> &S, co
   return R;
 }
 
+// Appends to the orthonormal columns of V (n x cols, column-major) what c
+// (length <= n) has outside their span, if that is more than `tiny` of c.
+bool append_orthogonal(int n, std::vector<double> &V, int &cols, std::vector<double> c, double tiny = 1e-8)
+{
+  c.resize(n, 0.0);
+  double norm0 = 0;
+  for (double v : c) norm0 += v * v;
+  for (int pass = 0; pass < 2; ++pass)
+    for (int j = 0; j < cols; ++j) {
+      double d = 0;
+      for (int i = 0; i < n; ++i) d += V[(size_t)j * n + i] * c[i];
+      for (int i = 0; i < n; ++i) c[i] -= d * V[(size_t)j * n + i];
+    }
+  double norm = 0;
+  for (double v : c) norm += v * v;
+  if (!(norm > tiny * tiny * norm0) || norm0 == 0) return false;
+  V.resize((size_t)n * (cols + 1));
+  for (int i = 0; i < n; ++i) V[(size_t)cols * n + i] = c[i] / std::sqrt(norm);
+  ++cols;
+  return true;
+}
+
 }  // namespace
 
 void BasisMemory::reset(int keep)
@@ -114,7 +136,30 @@ int BasisMemory::compress(int n, int keep, std::vector<double> &V)
       if (score > best_score * 1.01) best = (int)j, best_score = score;
     }
   }
-  V = keep > 0 ? leading(n, full[best], keep) : std::vector<double>();
+  V.clear();
+  if (keep > 0) {
+    /* the latest solutions stay exactly (extrapolation in time), the rest of
+       the room goes to the leading directions of what they leave out */
+    int cols = 0;
+    const int exact = std::min({m, keep / 2, kRecentExact});
+    for (int t = m - exact; t < m; ++t) append_orthogonal(n, V, cols, recent_[t]);
+    std::vector<double> S = full[best];
+    if (cols > 0) { /* S restricted to the complement of the kept solutions: P S P, P = I - V V^T */
+      std::vector<double> P((size_t)n * n, 0.0);
+      for (int i = 0; i < n; ++i) P[(size_t)i * n + i] = 1;
+      for (int j = 0; j < cols; ++j)
+        for (int i = 0; i < n; ++i)
+          for (int k = 0; k < n; ++k) P[(size_t)i * n + k] -= V[(size_t)j * n + i] * V[(size_t)j * n + k];
+      S = restricted(n, n, S, P);
+    }
+    const std::vector<double> L = leading(n, S, keep);
+    for (int j = 0; j < keep && cols < keep; ++j) append_orthogonal(n, V, cols, std::vector<double>(&L[(size_t)j * n], &L[(size_t)(j + 1) * n]));
+    for (int i = 0; i < n && cols < keep; ++i) { /* S had fewer leading directions than room: any others */
+      std::vector<double> e(n, 0.0);
+      e[i] = 1;
+      append_orthogonal(n, V, cols, e);
+    }
+  }
   /* every candidate keeps what it knew about the kept directions */
   for (size_t j = 0; j < kMemory.size(); ++j) S_[j] = keep > 0 ? restricted(n, keep, full[j], V) : std::vector<double>();
   n_ = keep;

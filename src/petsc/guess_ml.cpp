@@ -489,9 +489,13 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT ", %" PetscInt_FMT " by their measured cost; %" PetscInt_FMT " solutions were in the span already, %" PetscInt_FMT " joined it after their own guess with one pass)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, room, p->skipped, p->single_pass, ctx->active ? ", with the network's output once trained" : ""));
   if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
   const double memory = mlgmres::BasisMemory::kMemory[p->memory.chosen()];
-  if (!p->memory.compressions()) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions 0 (a full basis keeps its %" PetscInt_FMT " most used directions)\n", room / 2));
-  else if (memory == 0) PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: all solutions\n", p->memory.compressions(), room / 2));
-  else PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " most used directions), memory chosen: %g solutions\n", p->memory.compressions(), room / 2, memory * (room / 2)));
+  {
+    const PetscInt keep = room / 2, exact = PetscMin(keep / 2, (PetscInt)mlgmres::BasisMemory::kRecentExact);
+    char           chosen[64] = "";
+    if (p->memory.compressions() && memory == 0) PetscCall(PetscSNPrintf(chosen, sizeof(chosen), ", memory chosen: all solutions"));
+    else if (p->memory.compressions()) PetscCall(PetscSNPrintf(chosen, sizeof(chosen), ", memory chosen: %g solutions", memory * keep));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " latest solutions and %" PetscInt_FMT " most used directions)%s; made orthonormal again %" PetscInt_FMT " time(s)\n", p->memory.compressions(), exact, keep - exact, chosen, p->repairs));
+  }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_seconds(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
   if (g.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  switched off %d time(s)%s\n", g.offs(), g.on() ? "" : ", next try after a pause"));
   if (p->same_values || p->rebuilds) PetscCall(PetscViewerASCIIPrintf(viewer, "  operator changes: %" PetscInt_FMT " with the same values (basis kept), %" PetscInt_FMT " with new values (basis rebuilt from the %" PetscInt_FMT " latest solutions)\n", p->same_values, p->rebuilds, p->carry));

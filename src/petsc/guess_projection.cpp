@@ -14,6 +14,16 @@ namespace {
 // A solution whose part outside the span is below this fraction of its norm
 // adds nothing: normalizing it would only amplify rounding.
 constexpr PetscReal kInSpan = 1e-8;
+// Departure from orthonormality (relative, in the basis' inner product) above
+// which the basis is repaired: well below what would spoil a guess.
+constexpr PetscReal kOrthonormal = 1e-9;
+// The single pass joins x - x0 only when it is at least this fraction of x:
+// a correction at the solve's noise level is mostly rounding, and joined
+// with one pass it lost orthogonality that compounded (the flow's pressure,
+// with the latest solutions kept by the compression: corrections of 1e-9..1e-11
+// of x, the basis' Gram matrix off by 4e-5 within 13 solves, then guesses
+// worse than zero). Smaller corrections take the two passes from x.
+constexpr PetscReal kSubstantial = 1e-5;
 
 // out[i] = (x, y_i) for i < n, for every task, in one split-phase reduction.
 struct MDot {
@@ -188,8 +198,84 @@ PetscErrorCode Rotate(Vec *V, PetscInt n, PetscInt keep, const std::vector<doubl
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Makes the basis orthonormal again, in its own inner product, keeping its
+// span: Q <- Q U L^(-1/2) from the Gram matrix G = U L U^T (n MatMults and n
+// reductions; directions G finds dependent are dropped). The compression's
+// memory starts over: its coordinates were in the old basis.
+PetscErrorCode Reorthonormalize(MLProjection *p, Mat A)
+{
+  const PetscInt           n = p->count;
+  Vec                     *T = p->residual ? p->AQ : p->Q;
+  std::vector<PetscScalar> col(n);
+  std::vector<double>      G((size_t)n * n), values, vectors, R;
+
+  PetscFunctionBegin;
+  for (PetscInt j = 0; j < n; ++j) {
+    if (!p->residual) PetscCall(MatMult(A, p->Q[j], p->z));
+    PetscCall(VecMDot(p->residual ? T[j] : p->z, n, T, col.data()));
+    for (PetscInt i = 0; i < n; ++i) G[(size_t)j * n + i] = PetscRealPart(col[i]);
+  }
+  for (PetscInt j = 0; j < n; ++j) /* symmetric to rounding: use the mean */
+    for (PetscInt i = 0; i < j; ++i) G[(size_t)j * n + i] = G[(size_t)i * n + j] = 0.5 * (G[(size_t)j * n + i] + G[(size_t)i * n + j]);
+  PetscCallCXX(mlgmres::symmetric_eigen((int)n, G, values, vectors));
+  const double top  = n ? values[n - 1] : 0;
+  PetscInt     keep = 0;
+  for (PetscInt j = n - 1; j >= 0 && values[j] > 1e-8 * top; --j) {
+    R.insert(R.end(), &vectors[(size_t)j * n], &vectors[(size_t)(j + 1) * n]);
+    for (PetscInt i = 0; i < n; ++i) R[(size_t)keep * n + i] /= std::sqrt(values[j]);
+    ++keep;
+  }
+  if (keep > 0) {
+    PetscCall(Rotate(p->Q, n, keep, R));
+    if (p->residual) PetscCall(Rotate(p->AQ, n, keep, R));
+  }
+  p->count   = keep;
+  p->guessed = PETSC_FALSE;
+  p->memory.reset(p->capacity / 2);
+  ++p->repairs;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Whether the basis is still orthonormal in its own inner product, checked on
+// one fixed combination y = Q v: (y, A y) (energy) or |A y|^2 (residual) must
+// be |v|^2. Adding directions that are nearly in the span loses a little
+// orthogonality each time when the inner product is the operator's (rounding
+// in A q is relative to the largest eigenvalue, the smooth solutions' norms to
+// the smallest), and without a repair it compounds: measured on the flow's
+// pressure (Neumann, hypre) once the compression kept the latest solutions,
+// 4e-15 -> 2.5e-11 -> 7e-8 -> 1.4e-2 over three compressions, then guesses
+// worse than zero. n + 3 passes per compression.
+PetscErrorCode CheckOrthonormal(MLProjection *p, Mat A)
+{
+  const PetscInt           n = p->count;
+  std::vector<PetscScalar> v(n);
+  PetscScalar              yy;
+  double                   vv = 0;
+
+  PetscFunctionBegin;
+  if (n == 0) PetscFunctionReturn(PETSC_SUCCESS);
+  /* the same coefficients on every rank: a fixed pseudo-random sequence */
+  unsigned long long state = 0x9E3779B97F4A7C15ull;
+  for (PetscInt i = 0; i < n; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    v[i]  = (double)(state >> 11) / 9007199254740992.0 - 0.5;
+    vv += PetscRealPart(v[i] * v[i]);
+  }
+  PetscCall(VecSet(p->u, 0));
+  if (p->residual) {
+    PetscCall(VecMAXPY(p->u, n, v.data(), p->AQ));
+    PetscCall(VecDot(p->u, p->u, &yy));
+  } else {
+    PetscCall(VecMAXPY(p->u, n, v.data(), p->Q));
+    PetscCall(MatMult(A, p->u, p->z));
+    PetscCall(VecDot(p->z, p->u, &yy));
+  }
+  if (!(PetscAbsReal(PetscRealPart(yy) - vv) <= kOrthonormal * vv)) PetscCall(Reorthonormalize(p, A));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // A full basis keeps the half its solutions used most (basis_memory.hpp).
-PetscErrorCode Compress(MLProjection *p, PetscInt room)
+PetscErrorCode Compress(MLProjection *p, Mat A, PetscInt room)
 {
   std::vector<double> R;
   const PetscInt      keep = room / 2;
@@ -202,6 +288,7 @@ PetscErrorCode Compress(MLProjection *p, PetscInt room)
   }
   p->count   = keep;
   p->guessed = PETSC_FALSE;
+  PetscCall(CheckOrthonormal(p, A));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -240,7 +327,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
   PetscFunctionBegin;
   /* full: the capacity, or fewer directions when they cost too much */
   const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
-  if (p->count >= room) PetscCall(Compress(p, room));
+  if (p->count >= room) PetscCall(Compress(p, A, room));
   const PetscBool     res    = p->residual;
   const PetscInt      n      = p->count;
   if (b) PetscCall(PetscObjectStateGet((PetscObject)b, &state));
@@ -251,8 +338,17 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
 
   p->guessed = PETSC_FALSE;
   PetscCall(MatGetNullSpace(A, &nsp));
+  PetscBool substantial = PETSC_FALSE;
   if (single) { /* x - x0 is orthogonal to the span to the solve's tolerance; x's coordinates are c0 */
+    PetscReal nu, nx;
     PetscCall(VecWAXPY(p->u, -1.0, p->x0, x));
+    PetscCall(VecNormBegin(p->u, NORM_2, &nu));
+    PetscCall(VecNormBegin(x, NORM_2, &nx));
+    PetscCall(VecNormEnd(p->u, NORM_2, &nu));
+    PetscCall(VecNormEnd(x, NORM_2, &nx));
+    substantial = (PetscBool)(nu >= kSubstantial * nx);
+  }
+  if (substantial) {
     if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
     for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(p->c0[i]);
     PetscCall(Pass(p, A, PETSC_FALSE, coords, &u2, &left));

@@ -63,6 +63,7 @@ struct MLProjection {
   Vec       b0 = NULL;               // for this right-hand side (not referenced: compared with its state)
   PetscObjectState b0_state = 0;
   PetscInt  single_pass = 0;         // solutions joined with one pass
+  PetscInt  repairs = 0;             // times the basis was made orthonormal again (CheckOrthonormal)
   Vec       u = NULL, z = NULL;      // work: the incoming direction and its product
   mlgmres::BasisMemory memory;       // what a compression keeps
   /* across operator changes */

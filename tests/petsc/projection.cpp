@@ -341,6 +341,64 @@ PetscErrorCode CheckSinglePass(Fixture &f, MLScaling s)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Largest |(Q_i, A Q_j) - delta_ij| over the energy basis.
+PetscErrorCode GramDefect(Mat A, MLProjection &p, PetscReal *defect)
+{
+  Vec                      Aq;
+  std::vector<PetscScalar> h(p.count);
+
+  PetscFunctionBeginUser;
+  *defect = 0;
+  PetscCall(VecDuplicate(p.Q[0], &Aq));
+  for (PetscInt j = 0; j < p.count; ++j) {
+    PetscCall(MatMult(A, p.Q[j], Aq));
+    PetscCall(VecMDot(Aq, p.count, p.Q, h.data()));
+    for (PetscInt k = 0; k < p.count; ++k) *defect = PetscMax(*defect, PetscAbsScalar(h[k] - (j == k ? 1.0 : 0.0)));
+  }
+  PetscCall(VecDestroy(&Aq));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// A basis that lost its orthonormality (rounding compounds when solutions
+// add little to the span) is found at the next compression and repaired; a
+// correction at the solve's noise level is joined with two passes, not one.
+PetscErrorCode CheckRepair(Fixture &f)
+{
+  MLProjection p;
+  Vec          b, x, noise;
+  PetscReal    defect;
+  const char  *why;
+
+  PetscFunctionBeginUser;
+  PetscCall(MLProjectionCreate(f.w, 4, 0, &p));
+  for (int i = 0; i < 4; ++i) {
+    PetscCall(Solved(f, &b, &x));
+    PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, NULL, x));
+    PetscCall(VecDestroy(&b));
+    PetscCall(VecDestroy(&x));
+  }
+  PetscCall(GramDefect(f.A, p, &defect));
+  PetscCheck(p.count == 4 && defect < 1e-12 && p.repairs == 0, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "basis of 4 not orthonormal (%g) or repaired", (double)defect);
+  PetscCall(VecScale(p.Q[1], 1.01)); /* a departure of 2% */
+  PetscCall(Solved(f, &b, &x));
+  PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, NULL, x)); /* full: compressed, checked */
+  PetscCall(GramDefect(f.A, p, &defect));
+  PetscCheck(p.repairs == 1 && defect < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "a basis 2%% off orthonormal was not repaired at the compression (repairs %d, defect %g)", (int)p.repairs, (double)defect);
+  /* a correction of 1e-9 of x: two passes */
+  const PetscInt single = p.single_pass;
+  PetscCall(MLProjectionApply(&p, f.A, ML_SCALING_ENERGY, b, NULL, NULL, x, NULL, &why));
+  PetscCall(VecDuplicate(x, &noise));
+  PetscCall(VecSetRandom(noise, f.rnd));
+  PetscCall(VecAXPY(x, 1e-9, noise));
+  PetscCall(MLProjectionAdd(&p, f.A, ML_SCALING_ENERGY, b, x));
+  PetscCheck(p.single_pass == single, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "a correction at the noise level was joined with one pass");
+  PetscCall(GramDefect(f.A, p, &defect));
+  PetscCheck(defect < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "after a noise-level correction the basis is off orthonormal by %g", (double)defect);
+  PetscCall(MLProjectionDestroy(&p));
+  for (Vec *v : {&b, &x, &noise}) PetscCall(VecDestroy(v));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   Fixture      f;
@@ -361,6 +419,7 @@ int main(int argc, char **argv)
     PetscCall(CheckCompressionKeepsShared(f, s));
     PetscCall(CheckSinglePass(f, s));
   }
+  PetscCall(CheckRepair(f));
   PetscCall(CheckNullSpace());
   {
     /* capacity 1: the basis holds the newest solution */

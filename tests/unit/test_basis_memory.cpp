@@ -3,6 +3,7 @@
 // solutions best.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -112,4 +113,39 @@ TEST(BasisMemory, SymmetricEigen)
   EXPECT_NEAR(values[0], 1, 1e-14);
   EXPECT_NEAR(values[1], 3, 1e-14);
   EXPECT_NEAR(std::abs(vectors[2] * vectors[3]), 0.5, 1e-14);
+}
+
+TEST(BasisMemory, KeepsTheLatestSolutionsExactly)
+{
+  // A drift: solution t is mostly the common direction 0 plus a small part
+  // along its own direction 1 + t. The latest solutions are what an
+  // extrapolation in time needs, though each adds little to the covariance.
+  const int   n = 16, keep = 8;
+  BasisMemory m;
+  m.reset(keep);
+  std::vector<std::vector<double>> seen;
+  for (int t = 0; t < 14; ++t) {
+    seen.push_back(Coords(n, {{0, 1.0}, {1 + t, 1e-3}}));
+    m.record(seen.back().data(), n);
+  }
+  std::vector<double> V;
+  m.compress(n, keep, V);
+  ASSERT_EQ(V.size(), (size_t)n * keep);
+  for (int j = 0; j < keep; ++j) /* orthonormal */
+    for (int k = 0; k < keep; ++k) {
+      double d = 0;
+      for (int i = 0; i < n; ++i) d += V[(size_t)j * n + i] * V[(size_t)k * n + i];
+      EXPECT_NEAR(d, j == k ? 1.0 : 0.0, 1e-12) << j << "," << k;
+    }
+  const int exact = std::min(keep / 2, BasisMemory::kRecentExact);
+  for (int t = 14 - exact; t < 14; ++t) { /* |V^T c|^2 = |c|^2: c in the span */
+    double c2 = 0, in = 0;
+    for (double v : seen[t]) c2 += v * v;
+    for (int j = 0; j < keep; ++j) {
+      double d = 0;
+      for (int i = 0; i < n; ++i) d += V[(size_t)j * n + i] * seen[t][i];
+      in += d * d;
+    }
+    EXPECT_NEAR(in / c2, 1.0, 1e-12) << "solution " << t << " is not kept exactly";
+  }
 }
