@@ -5,6 +5,8 @@ include(CMakePackageConfigHelpers)
 install(TARGETS mlgmres EXPORT MLGMRESTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The engine beside the plugin: the plugin loads it from its own directory.
+install(TARGETS mlgmres_engine LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES include/petscmlgmres.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/mlgmres DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 

@@ -14,7 +14,17 @@
 namespace mlgmres {
 
 enum class GuessStatus { Ok, NotTrained, ZeroRhs, NonFinite, Parked, WarmingUp };
-const char *to_string(GuessStatus s);
+inline const char *to_string(GuessStatus s) {
+  switch (s) {
+    case GuessStatus::Ok: return "ok";
+    case GuessStatus::NotTrained: return "not trained yet";
+    case GuessStatus::ZeroRhs: return "zero right-hand side";
+    case GuessStatus::NonFinite: return "non-finite network output";
+    case GuessStatus::Parked: return "switched off: learned guesses did not save time";
+    case GuessStatus::WarmingUp: return "warming up";
+  }
+  return "?";
+}
 
 struct TrainingReport {
   bool ran = false;
@@ -57,42 +67,45 @@ struct LearnerStatus {
   double baseline_time = 0, guessed_time = 0;  // mean time: warm-up solves, recent guessed solves
 };
 
+// The methods are virtual so that the PETSc plugin, which loads the learning
+// engine at run time (mlgmres/engine.hpp) and does not link it, calls them
+// through the object it got from the engine.
 class Learner {
  public:
   // Throws std::invalid_argument when the settings cannot serve this geometry
   // (unknown model, a grid model without a grid, cuda without CUDA, ...).
   Learner(const Settings &s, const Geometry &g);
-  ~Learner();
+  virtual ~Learner();
   Learner(const Learner &) = delete;
   Learner &operator=(const Learner &) = delete;
 
-  const Geometry &geometry() const;
-  bool trained() const;
+  virtual const Geometry &geometry() const;
+  virtual bool trained() const;
 
   // x = N(b/||b||) * ||b||, both of geometry().size() values.
-  GuessStatus guess(const double *b, double *x);
+  virtual GuessStatus guess(const double *b, double *x);
 
   // What the next solve may start from: Ok (the network's guess), NotTrained
   // (warm-up over: the caller's span of earlier solutions, no network yet),
   // WarmingUp or Parked (nothing).
-  GuessStatus readiness() const;
+  virtual GuessStatus readiness() const;
   // The next solve starts from a guess the caller formed without guess() (the
   // span of earlier solutions): it counts for the pay-off check like one.
-  void record_guess();
+  virtual void record_guess();
 
   // First half of learning from a converged solve: decides from the metrics
   // alone. WarmUp and Candidate need the data: call learn() next.
-  Verdict screen(const SolveMetrics &m);
+  virtual Verdict screen(const SolveMetrics &m);
 
   // Second half: stores the normalized pair, or rejects it as redundant, and
   // says whether a training is due.
-  Observation learn(const double *b, const double *x);
+  virtual Observation learn(const double *b, const double *x);
 
   // Replay training: candidates join the training set, then a fixed budget of
   // gradient steps. Separate from learn() so callers can time it on its own.
-  TrainingReport train();
+  virtual TrainingReport train();
 
-  LearnerStatus status() const;
+  virtual LearnerStatus status() const;
 
   // Checkpoint/restart (src/core/checkpoint.cpp): weights, optimizer state,
   // both stores, the policy state and the counters, in one versioned file
@@ -100,8 +113,8 @@ class Learner {
   // CheckpointError (mlgmres/checkpoint.hpp) saying what is wrong with the
   // file: missing, truncated, corrupted, another version, or written for
   // another problem or model.
-  void save(const std::string &path) const;
-  void load(const std::string &path);
+  virtual void save(const std::string &path) const;
+  virtual void load(const std::string &path);
 
  private:
   struct Impl;

@@ -11,18 +11,6 @@
 
 namespace mlgmres {
 
-const char *to_string(GuessStatus s) {
-  switch (s) {
-    case GuessStatus::Ok: return "ok";
-    case GuessStatus::NotTrained: return "not trained yet";
-    case GuessStatus::ZeroRhs: return "zero right-hand side";
-    case GuessStatus::NonFinite: return "non-finite network output";
-    case GuessStatus::Parked: return "switched off: learned guesses did not save time";
-    case GuessStatus::WarmingUp: return "warming up";
-  }
-  return "?";
-}
-
 bool device_available(const std::string &device) {
   if (device == "cpu") return true;
   if (device == "cuda") return torch::cuda::is_available();

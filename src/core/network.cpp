@@ -6,21 +6,6 @@
 
 namespace mlgmres {
 
-const std::vector<ModelInfo> &model_registry() {
-  static const std::vector<ModelInfo> registry = {
-      {"fluidnet", "multi-resolution network (FluidNet): average-pool pyramid, shared per-level convolutions, residual blocks grown as training stagnates", true},
-      {"cnn", "dilated all-convolution network whose receptive field covers the grid", true},
-      {"linear", "dense map x = T b (small problems; no grid needed)", false},
-  };
-  return registry;
-}
-
-const ModelInfo *find_model(const std::string &name) {
-  for (const ModelInfo &m : model_registry())
-    if (m.name == name) return &m;
-  return nullptr;
-}
-
 std::int64_t Network::parameter_count() const {
   std::int64_t n = 0;
   for (const auto &p : parameters()) n += p.numel();

@@ -48,8 +48,9 @@ class BasisGovernor {
   void record_guess_cost(double seconds, int directions);
   // The directions the basis may hold: at most `capacity`, and as many as
   // keep the upkeep (the guess' two passes and the join's one pass of
-  // Gram-Schmidt, two more: kPassesPerSolve) within `upkeep_share` of a zero-guess solve; never fewer
-  // than kMinDirections (or capacity). `capacity` until both were measured.
+  // Gram-Schmidt, two more: kPassesPerSolve) within `upkeep_share` of a
+  // zero-guess solve; never fewer than kMinDirections (or capacity).
+  // `capacity` until both were measured.
   int limit(int capacity) const;
   static constexpr double kPassesPerSolve = 4;
   static constexpr int    kMinDirections  = 8;

@@ -26,6 +26,7 @@
 #include <string>
 
 #include "basis_governor.hpp"
+#include "engine_loader.hpp"
 #include "field_transfer.hpp"
 #include "guess_ml.hpp"
 #include "guess_projection.hpp"
@@ -198,7 +199,10 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   ctx->active                    = PETSC_TRUE;
   ctx->why_inactive.clear();
   if (info && info->needs_grid && !g.structured()) ctx->model = "linear";
-  if (ctx->model == "linear" && g.size() > ctx->opts.core.linear_max) {
+  if (ctx->model == "none") {
+    ctx->active       = PETSC_FALSE;
+    ctx->why_inactive = "model none (the learning engine and LibTorch are not loaded)";
+  } else if (ctx->model == "linear" && g.size() > ctx->opts.core.linear_max) {
     ctx->active       = PETSC_FALSE;
     ctx->why_inactive = "model " + ctx->opts.core.model + " needs a DMDA (the KSP has none matching the operator) and the dense linear fallback is limited to " +
                         std::to_string(ctx->opts.core.linear_max) + " unknowns (-ksp_guess_ml_linear_max)";
@@ -211,10 +215,10 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   ctx->governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
   if (ctx->active) {
     PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
-      ctx->learner = std::make_unique<mlgmres::Learner>(settings, g);
+      ctx->learner = MLEngine().create_learner(settings, g); /* loads the engine the first time */
       return (int)ctx->learner->readiness();
     }));
-    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc));
+    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s, engine %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc, MLEnginePath().c_str()));
     if (!ctx->opts.load_file.empty() && !ctx->loaded) PetscCall(LoadCheckpoint(guess, ctx));
   } else {
     PetscCall(PetscInfo(guess, "No network for this problem (%s): %s; the basis of earlier solutions serves alone\n", desc, ctx->why_inactive.c_str()));

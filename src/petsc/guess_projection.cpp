@@ -335,10 +335,10 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
   const PetscBool     single = (PetscBool)(p->guessed && b && b == p->b0 && state == p->b0_state);
   std::vector<double> coords(n + 1, 0.0); /* x's coordinates in the basis, for the compression */
   PetscReal           norm2, left, u2;
+  PetscBool           substantial = PETSC_FALSE;
 
   p->guessed = PETSC_FALSE;
   PetscCall(MatGetNullSpace(A, &nsp));
-  PetscBool substantial = PETSC_FALSE;
   if (single) { /* x - x0 is orthogonal to the span to the solve's tolerance; x's coordinates are c0 */
     PetscReal nu, nx;
     PetscCall(VecWAXPY(p->u, -1.0, p->x0, x));

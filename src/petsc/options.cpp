@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "engine_loader.hpp"
 #include "mlgmres/learner.hpp"
 #include "mlgmres/models.hpp"
 
@@ -15,17 +16,19 @@ const char *const MLScalingTypes[] = {"energy", "residual", "none", "MLScaling",
 static std::string allowed_models() {
   std::string s;
   for (const mlgmres::ModelInfo &m : mlgmres::model_registry()) s += (s.empty() ? "" : ", ") + m.name;
-  return s;
+  return s + ", none";
 }
 
 PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value) {
   const std::string n(name), v(value);
   PetscFunctionBegin;
   if (n == "model") {
-    PetscCheck(mlgmres::find_model(v), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown model '%s' (allowed: %s)", option, value, allowed_models().c_str());
+    PetscCheck(v == "none" || mlgmres::find_model(v), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown model '%s' (allowed: %s)", option, value, allowed_models().c_str());
   } else if (n == "device") {
     PetscCheck(v == "cpu" || v == "cuda", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown device '%s' (allowed: cpu, cuda)", option, value);
-    PetscCheck(mlgmres::device_available(v), comm, PETSC_ERR_SUP_SYS, "%s: device '%s' is not available: this LibTorch build has no usable CUDA device (allowed here: cpu)", option, value);
+    bool available = v == "cpu";
+    if (!available) PetscCallCXX(available = MLEngine().device_available(v)); /* only LibTorch knows */
+    PetscCheck(available, comm, PETSC_ERR_SUP_SYS, "%s: device '%s' is not available: this LibTorch build has no usable CUDA device (allowed here: cpu)", option, value);
   } else if (n == "optimizer") {
     PetscCheck(v == "adam" || v == "adagrad", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown optimizer '%s' (allowed: adam, adagrad)", option, value);
   } else if (n == "loss") {

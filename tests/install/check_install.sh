@@ -9,7 +9,7 @@ work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
-for f in include/petscmlgmres.h lib/libmlgmres.so lib/cmake/MLGMRES/MLGMRESConfig.cmake lib/pkgconfig/mlgmres.pc; do
+for f in include/petscmlgmres.h lib/libmlgmres.so lib/libmlgmres_engine.so lib/cmake/MLGMRES/MLGMRESConfig.cmake lib/pkgconfig/mlgmres.pc; do
   [ -e "$prefix/$f" ] || { echo "not installed: $f"; exit 1; }
 done
 
