@@ -208,6 +208,8 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
                         std::to_string(ctx->opts.core.linear_max) + " unknowns (-ksp_guess_ml_linear_max)";
   }
   mlgmres::Settings settings = MLOptionsResolve(comm, ctx->opts);
+  if (ctx->opts.threads > settings.threads)
+    PetscCall(PetscInfo(guess, "%" PetscInt_FMT " LibTorch threads requested, reduced to %d: the cores available to this rank (more only contend)\n", ctx->opts.threads, settings.threads));
   settings.model             = ctx->model;
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";

@@ -22,7 +22,7 @@
   X(GrowthPatience, core.growth_patience, "growth_patience", "Trainings over which the loss must improve, else a block is added", 1, PETSC_MAX_INT) \
   X(Channels, core.channels, "channels", "Feature channels of the grid networks (fluidnet, cnn)", 1, 1024)                   \
   X(LinearMax, core.linear_max, "linear_max", "Largest unknown count for the dense linear model", 1, 65536)                     \
-  X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node)", 0, 4096)              \
+  X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node; a larger request is reduced to those)", 0, 4096)              \
   X(ProbeIterations, probe_iterations, "probe_iterations", "k for the metric E_k when the KSP has no GMRES restart", 1, PETSC_MAX_INT) \
   X(Seed, seed, "seed", "Seed of LibTorch and the replay sampler", 0, PETSC_MAX_INT)                                          \
   X(Subspace, subspace, "subspace", "Directions spanned by converged solutions each guess projects onto (0: the scaled network output alone)", 0, 1000) \
@@ -83,5 +83,6 @@ PetscErrorCode MLOptionsCheckInt(MPI_Comm comm, const char *what, PetscInt v, Pe
 // Validates one string option value; `option` is used in the message.
 PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value);
 
-// The settings the core learner gets (automatic values resolved).
+// The settings the core learner gets (automatic values resolved; LibTorch
+// threads capped at the cores available to the rank). Collective on comm.
 mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts);
