@@ -174,9 +174,16 @@ void Learner::save(const std::string &path) const {
     f.write(reinterpret_cast<const char *>(&size), sizeof(size));
     f.write(w.bytes().data(), (std::streamsize)size);
     f.write(reinterpret_cast<const char *>(&hash), sizeof(hash));
-    if (!f.flush()) throw CheckpointError(Kind::Write, "cannot write checkpoint '" + path + "' (disk full?)");
+    if (!f.flush()) {
+      f.close();
+      std::remove(tmp.c_str()); /* a failed save leaves nothing behind */
+      throw CheckpointError(Kind::Write, "cannot write checkpoint '" + path + "' (disk full?)");
+    }
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw CheckpointError(Kind::Write, "cannot move checkpoint into place at '" + path + "'");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw CheckpointError(Kind::Write, "cannot move checkpoint into place at '" + path + "'");
+  }
 }
 
 void Learner::load(const std::string &path) {

@@ -723,6 +723,7 @@ PetscErrorCode KSPGuessMLSetSaveFile(KSPGuess guess, const char file[])
 
   PetscFunctionBegin;
   PetscCall(GetML(guess, &ctx));
+  PetscCall(MLOptionsCheckWritable(PetscObjectComm((PetscObject)guess), "KSPGuessMLSetSaveFile", file ? file : ""));
   ctx->opts.save_file = file ? file : "";
   PetscFunctionReturn(PETSC_SUCCESS);
 }

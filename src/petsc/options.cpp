@@ -3,6 +3,8 @@
 #include <mpi.h>
 
 #include <sched.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 #include <thread>
@@ -89,7 +91,11 @@ PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const c
     char file[PETSC_MAX_PATH_LEN];
     ML_OPTION_NAME("save");
     PetscCall(PetscOptionsString(name, "Checkpoint file written at destroy (and every checkpoint_every trainings)", "KSPGuessMLSetSaveFile", opts->save_file.c_str(), file, sizeof(file), &set));
-    if (set) opts->save_file = file;
+    if (set) {
+      opts->save_file = file;
+      /* now, not after the whole run when the learner is destroyed */
+      PetscCall(MLOptionsCheckWritable(comm, name, opts->save_file));
+    }
     ML_OPTION_NAME("load");
     PetscCall(PetscOptionsString(name, "Checkpoint file to resume the learner from at its first solve", "KSPGuessMLSetLoadFile", opts->load_file.c_str(), file, sizeof(file), &set));
     if (set) opts->load_file = file;
@@ -118,6 +124,32 @@ static int RankCores(MPI_Comm comm) {
   cpu_set_t mask;
   const int bound = sched_getaffinity(0, sizeof(mask), &mask) == 0 ? CPU_COUNT(&mask) : cores;
   return bound < cores ? std::max(1, bound) : std::max(1, cores / local);
+}
+
+PetscErrorCode MLOptionsCheckWritable(MPI_Comm comm, const char *option, const std::string &path) {
+  /* the learner rank writes the file: it judges, every rank reports */
+  enum { OK, DIRECTORY, NO_PARENT, PARENT_READONLY, FILE_READONLY } why = OK;
+  int         rank;
+  std::string parent = ".";
+
+  PetscFunctionBegin;
+  if (path.empty()) PetscFunctionReturn(PETSC_SUCCESS);
+  const size_t slash = path.rfind('/');
+  if (slash != std::string::npos) parent = slash == 0 ? "/" : path.substr(0, slash);
+  PetscCallMPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    struct stat st;
+    if (stat(path.c_str(), &st) == 0) why = S_ISDIR(st.st_mode) ? DIRECTORY : access(path.c_str(), W_OK) != 0 ? FILE_READONLY : OK;
+    else if (stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) why = NO_PARENT;
+    else if (access(parent.c_str(), W_OK | X_OK) != 0) why = PARENT_READONLY;
+  }
+  int code = (int)why;
+  PetscCallMPI(MPI_Bcast(&code, 1, MPI_INT, 0, comm));
+  PetscCheck(code != DIRECTORY, comm, PETSC_ERR_FILE_OPEN, "%s: cannot write the checkpoint to '%s': it is a directory (give a file name)", option, path.c_str());
+  PetscCheck(code != NO_PARENT, comm, PETSC_ERR_FILE_OPEN, "%s: cannot write the checkpoint to '%s': directory '%s' does not exist", option, path.c_str(), parent.c_str());
+  PetscCheck(code != PARENT_READONLY, comm, PETSC_ERR_FILE_OPEN, "%s: cannot write the checkpoint to '%s': directory '%s' is not writable", option, path.c_str(), parent.c_str());
+  PetscCheck(code != FILE_READONLY, comm, PETSC_ERR_FILE_OPEN, "%s: cannot write the checkpoint to '%s': the file is not writable", option, path.c_str());
+  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts) {

@@ -83,6 +83,11 @@ PetscErrorCode MLOptionsCheckInt(MPI_Comm comm, const char *what, PetscInt v, Pe
 // Validates one string option value; `option` is used in the message.
 PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value);
 
+// Whether the learner rank can write a checkpoint at `path` (not a directory,
+// its directory exists and is writable, the file if present is writable): a
+// PETSc error on every rank naming `option` and the path if not. Collective.
+PetscErrorCode MLOptionsCheckWritable(MPI_Comm comm, const char *option, const std::string &path);
+
 // The settings the core learner gets (automatic values resolved; LibTorch
 // threads capped at the cores available to the rank). Collective on comm.
 mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts);

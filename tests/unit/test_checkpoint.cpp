@@ -2,6 +2,10 @@
 // each kind of bad file is refused with a CheckpointError of its own kind.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -154,4 +158,20 @@ TEST(Checkpoint, ShapeOrModelMismatchLeavesTheLearnerUntouched) {
   Learner other_model(cnn, line(24));
   EXPECT_EQ(load_error(other_model, path), Kind::Mismatch);
   std::remove(path.c_str());
+}
+
+TEST(Checkpoint, AFailedSaveLeavesNoTemporaryFile) {
+  // Saving onto a directory fails at the rename: the error says so, and the
+  // temporary file written next to the target is gone.
+  const std::string dir = ::testing::TempDir() + "mlgmres_save_onto_dir";
+  ASSERT_EQ(mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST, true);
+  Learner l(settings(), line(24));
+  try {
+    l.save(dir);
+    FAIL() << "saving onto a directory succeeded";
+  } catch (const mlgmres::CheckpointError &e) {
+    EXPECT_EQ(e.kind(), Kind::Write);
+  }
+  EXPECT_FALSE(std::ifstream(dir + ".tmp").good()) << dir << ".tmp was left behind";
+  rmdir(dir.c_str());
 }
