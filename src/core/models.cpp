@@ -9,6 +9,7 @@ const std::vector<ModelInfo> &model_registry() {
       {"fluidnet", "multi-resolution network (FluidNet): average-pool pyramid, shared per-level convolutions, residual blocks grown as training stagnates", true},
       {"cnn", "dilated all-convolution network whose receptive field covers the grid", true},
       {"linear", "dense map x = T b (small problems; no grid needed)", false},
+      {"none", "no network: the basis of earlier solutions alone (the learning engine is never loaded)", false},
   };
   return registry;
 }

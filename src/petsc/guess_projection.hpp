@@ -88,7 +88,8 @@ void MLProjectionOperatorChanged(MLProjection *p);
 // Adds what the converged solution x of A x = b has outside the span, unless
 // it is already in it: one pass of Gram-Schmidt and one MatMult when the last
 // Apply guessed for this b (the same Vec, unchanged since) under the current
-// basis, else two of each (b may be NULL). A full basis is compressed first.
+// basis and x - x0 is more than the solve's noise, else two of each (b may be
+// NULL). A full basis is compressed first.
 // The operator's null space (MatGetNullSpace) is removed from x.
 PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x);
 

@@ -18,14 +18,14 @@ const char *const MLScalingTypes[] = {"energy", "residual", "none", "MLScaling",
 static std::string allowed_models() {
   std::string s;
   for (const mlgmres::ModelInfo &m : mlgmres::model_registry()) s += (s.empty() ? "" : ", ") + m.name;
-  return s + ", none";
+  return s;
 }
 
 PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value) {
   const std::string n(name), v(value);
   PetscFunctionBegin;
   if (n == "model") {
-    PetscCheck(v == "none" || mlgmres::find_model(v), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown model '%s' (allowed: %s)", option, value, allowed_models().c_str());
+    PetscCheck(mlgmres::find_model(v), comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown model '%s' (allowed: %s)", option, value, allowed_models().c_str());
   } else if (n == "device") {
     PetscCheck(v == "cpu" || v == "cuda", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown device '%s' (allowed: cpu, cuda)", option, value);
     bool available = v == "cpu";

@@ -22,6 +22,8 @@ TEST(Models, RegistryNamesAndGridRequirements) {
   EXPECT_TRUE(find_model("cnn")->needs_grid);
   EXPECT_FALSE(find_model("linear")->needs_grid);
   EXPECT_EQ(find_model("nope"), nullptr);
+  ASSERT_NE(find_model("none"), nullptr);  // the basis alone: a name the options accept, no network
+  EXPECT_THROW(Learner(learning_settings("none"), Geometry::unstructured(16)), std::invalid_argument);
 }
 
 TEST(Learner, RejectsModelsThatCannotServeTheProblem) {
