@@ -303,14 +303,14 @@ def main():
                 if row["sequence"] in names:
                     runs.setdefault((row["sequence"], row["solver"], row["guess"]), []).append(
                         {"wall": float(row["wall"]), "ksp": float(row["ksp"]), "solves": int(row["solves"]), "its": int(row["its"]),
-                         "res": float(row["max_rel_res"]), "unconverged": 0, "cmd": row["command"]})
+                         "res": float(row["max_rel_res"]), "unconverged": int(row.get("unconverged") or 0), "cmd": row["command"]})
         names = [n for n in names if any(c[0] == n for c in runs)]
         report(args, names, runs, started)
         return 0
     all_runs, failed = {}, []
     with open(os.path.join(args.out, "runs.csv"), "w", newline="") as f:
         log = csv.writer(f)
-        log.writerow(["sequence", "solver", "guess", "repeat", "wall", "ksp", "solves", "its", "max_rel_res", "command"])
+        log.writerow(["sequence", "solver", "guess", "repeat", "wall", "ksp", "solves", "its", "max_rel_res", "command", "unconverged"])
         for name in names:
             for rep in range(args.repeat):
                 # every other round runs the cells in reverse order, so that no
@@ -323,7 +323,7 @@ def main():
                         failed.append("%s/%s/%s" % (name, key, guess))
                         continue
                     all_runs.setdefault((name, key, guess), []).append(r)
-                    log.writerow([name, key, guess, rep, r["wall"], r["ksp"], r["solves"], r["its"], r["res"], r["cmd"]])
+                    log.writerow([name, key, guess, rep, r["wall"], r["ksp"], r["solves"], r["its"], r["res"], r["cmd"], r["unconverged"]])
                     f.flush()
                     print("matrix: %-20s %-8s %-8s wall %8.3f s  ksp %8.3f s  its %7d  res %.1e" % (name, key, guess, r["wall"], r["ksp"], r["its"], r["res"]), flush=True)
     report(args, names, all_runs, started)
