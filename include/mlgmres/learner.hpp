@@ -1,5 +1,8 @@
 // The online learner's C++ API: guess(b) -> x, and learning from converged
-// solves. No LibTorch types here; everything LibTorch lives behind Impl.
+// solves. The learner holds the data (replay stores) and every decision
+// (Algorithm 1's policy, the time budget, the pay-off check) and links no
+// LibTorch; the network is a Model (mlgmres/model.hpp) it asks its factory
+// for when the first training is due, so LibTorch is loaded only then.
 // All calls may throw std::exception; the PETSc layer turns them into errors.
 #pragma once
 
@@ -8,6 +11,7 @@
 #include <string>
 
 #include "mlgmres/geometry.hpp"
+#include "mlgmres/model.hpp"
 #include "mlgmres/policy.hpp"
 #include "mlgmres/settings.hpp"
 
@@ -26,20 +30,6 @@ inline const char *to_string(GuessStatus s) {
   return "?";
 }
 
-struct TrainingReport {
-  bool ran = false;
-  int steps = 0;
-  double loss = 0;     // mean loss of the last steps (normalized MSE)
-  double seconds = 0;
-  std::size_t samples = 0;  // training-set size it drew from
-  bool postponed = false;   // not run: it would exceed the training budget
-  bool grew = false;        // a residual block was appended after this training
-  int blocks = 0;           // residual blocks in the model afterwards
-  bool diverged = false;    // the loss blew up: the weights from before came back
-  double loss_before = 0, loss_after = 0;  // on the batch that judges divergence
-  double learning_rate = 0;  // the optimizer's rate after this training
-};
-
 struct Observation {
   Verdict verdict = Verdict::Skipped;
   bool training_due = false;  // Algorithm 1 asks for a training now: call train()
@@ -49,6 +39,7 @@ struct Observation {
 
 struct LearnerStatus {
   std::string model, device, precision, loss;
+  bool built = false;  // the network exists (LibTorch loaded); parameters and blocks count only then
   std::int64_t parameters = 0, optimized_parameters = 0;
   int blocks = 0;
   std::size_t training_set = 0, capacity = 0, candidates = 0, evicted = 0;
@@ -67,45 +58,47 @@ struct LearnerStatus {
   double baseline_time = 0, guessed_time = 0;  // mean time: warm-up solves, recent guessed solves
 };
 
-// The methods are virtual so that the PETSc plugin, which loads the learning
-// engine at run time (mlgmres/engine.hpp) and does not link it, calls them
-// through the object it got from the engine.
 class Learner {
  public:
   // Throws std::invalid_argument when the settings cannot serve this geometry
-  // (unknown model, a grid model without a grid, cuda without CUDA, ...).
-  Learner(const Settings &s, const Geometry &g);
-  virtual ~Learner();
+  // (unknown model, a grid model without a grid, a problem too large for the
+  // dense model, an unknown precision or device). The model is built by
+  // make_model when the first training is due and the budget covers
+  // LibTorch's start-up (that time is charged to the budget); on a device
+  // other than the CPU it is built here, so a device that cannot be used is
+  // an error at once.
+  Learner(const Settings &s, const Geometry &g, ModelFactory make_model);
+  ~Learner();
   Learner(const Learner &) = delete;
   Learner &operator=(const Learner &) = delete;
 
-  virtual const Geometry &geometry() const;
-  virtual bool trained() const;
+  const Geometry &geometry() const;
+  bool trained() const;
 
   // x = N(b/||b||) * ||b||, both of geometry().size() values.
-  virtual GuessStatus guess(const double *b, double *x);
+  GuessStatus guess(const double *b, double *x);
 
   // What the next solve may start from: Ok (the network's guess), NotTrained
   // (warm-up over: the caller's span of earlier solutions, no network yet),
   // WarmingUp or Parked (nothing).
-  virtual GuessStatus readiness() const;
+  GuessStatus readiness() const;
   // The next solve starts from a guess the caller formed without guess() (the
   // span of earlier solutions): it counts for the pay-off check like one.
-  virtual void record_guess();
+  void record_guess();
 
   // First half of learning from a converged solve: decides from the metrics
   // alone. WarmUp and Candidate need the data: call learn() next.
-  virtual Verdict screen(const SolveMetrics &m);
+  Verdict screen(const SolveMetrics &m);
 
   // Second half: stores the normalized pair, or rejects it as redundant, and
   // says whether a training is due.
-  virtual Observation learn(const double *b, const double *x);
+  Observation learn(const double *b, const double *x);
 
   // Replay training: candidates join the training set, then a fixed budget of
   // gradient steps. Separate from learn() so callers can time it on its own.
-  virtual TrainingReport train();
+  TrainingReport train();
 
-  virtual LearnerStatus status() const;
+  LearnerStatus status() const;
 
   // Checkpoint/restart (src/core/checkpoint.cpp): weights, optimizer state,
   // both stores, the policy state and the counters, in one versioned file
@@ -113,15 +106,12 @@ class Learner {
   // CheckpointError (mlgmres/checkpoint.hpp) saying what is wrong with the
   // file: missing, truncated, corrupted, another version, or written for
   // another problem or model.
-  virtual void save(const std::string &path) const;
-  virtual void load(const std::string &path);
+  void save(const std::string &path) const;
+  void load(const std::string &path);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Whether this LibTorch build can run on the device ("cpu", "cuda").
-bool device_available(const std::string &device);
 
 }  // namespace mlgmres

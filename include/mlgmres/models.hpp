@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "mlgmres/geometry.hpp"
+#include "mlgmres/settings.hpp"
+
 namespace mlgmres {
 
 struct ModelInfo {
@@ -15,5 +18,11 @@ struct ModelInfo {
 
 const std::vector<ModelInfo> &model_registry();
 const ModelInfo *find_model(const std::string &name);  // nullptr when unknown
+
+// Throws std::invalid_argument saying why the settings' model cannot serve
+// this geometry: an unknown name, none, a grid model without a grid, the
+// dense model beyond linear_max unknowns, an unknown precision or device.
+// Checked before the engine is loaded, and again by the engine.
+void check_model_serves(const Settings &s, const Geometry &g);
 
 }  // namespace mlgmres

@@ -4,8 +4,8 @@
 //   u64         payload size
 //   payload     problem and model description, counters, policy state,
 //               replay stores, learning-budget state, sampler state, then
-//               LibTorch's archive of the
-//               network weights and optimizer state
+//               whether the network was built and, if so, the model's bytes
+//               (LibTorch's archive of its weights and optimizer state)
 //   u64         FNV-1a hash of the payload
 // The description is checked before anything is replaced, so a file written
 // for another problem or model is refused with the reason, and this learner
@@ -25,7 +25,7 @@ namespace mlgmres {
 namespace {
 
 constexpr char kMagic[8] = {'M', 'L', 'G', 'M', 'R', 'E', 'S', 'K'};
-constexpr std::uint32_t kVersion = 3;  // 2: learning budget state; 3: fluidnet boundary features
+constexpr std::uint32_t kVersion = 4;  // 2: learning budget state; 3: fluidnet boundary features; 4: the network may be absent
 using Kind = CheckpointError::Kind;
 
 std::uint64_t fnv1a(const std::string &data) {
@@ -125,8 +125,9 @@ std::deque<double> get_doubles(Reader &r) {
 void Learner::save(const std::string &path) const {
   const Impl &m = *impl_;
   Writer w;
-  w.put(describe(m.settings, m.geometry, m.net->blocks()));
-  w.put<std::int32_t>(m.net->blocks());
+  const int blocks = m.model ? m.model->blocks() : 0;
+  w.put(describe(m.settings, m.geometry, blocks));
+  w.put<std::int32_t>(blocks);
   w.put(m.target_scale);
   w.put<std::int32_t>(m.trainings);
   w.put<std::int32_t>(m.guesses);
@@ -156,12 +157,8 @@ void Learner::save(const std::string &path) const {
   std::ostringstream rng;
   rng << m.rng;
   w.put(rng.str());
-  torch::serialize::OutputArchive archive;
-  m.net->save(archive);
-  m.trainer->save(archive);
-  std::ostringstream torch_bytes;
-  archive.save_to(torch_bytes);
-  w.put(torch_bytes.str());
+  w.put<std::uint8_t>(m.model != nullptr);  // a learner that never trained has no network to save
+  if (m.model) w.put(m.model->save());
 
   // Write next to the target and rename: a crash never leaves half a file.
   const std::string tmp = path + ".tmp";
@@ -241,20 +238,23 @@ void Learner::load(const std::string &path) {
   const double training_estimate = r.get<double>();
   std::mt19937_64 rng;
   std::istringstream(r.get_string()) >> rng;
-  std::istringstream torch_bytes(r.get_string());
+  const bool built = r.get<std::uint8_t>();
+  const std::string model_bytes = built ? r.get_string() : std::string();
+  if (!built && (blocks || trainings)) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: a trained learner without its network");
 
-  auto fresh = std::make_unique<Impl>(m.settings, m.geometry);
-  for (int i = 0; i < blocks; ++i)
-    if (!fresh->trainer->grow()) throw CheckpointError(Kind::Mismatch, "checkpoint '" + path + "' has residual blocks but model " + m.settings.model + " cannot grow");
-  try {
-    torch::serialize::InputArchive archive;
-    archive.load_from(torch_bytes, fresh->device);
-    fresh->net->load(archive);
-    fresh->trainer->load(archive);
-  } catch (const c10::Error &e) {
-    throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "': the network or optimizer state does not load: " + e.what_without_backtrace());
+  auto fresh = std::make_unique<Impl>(m.settings, m.geometry, m.make_model);
+  if (built || m.model) {  // a learner on a device built its model at construction and keeps one
+    fresh->model = m.make_model(m.settings, m.geometry);
+    for (int i = 0; i < blocks; ++i)
+      if (!fresh->model->grow()) throw CheckpointError(Kind::Mismatch, "checkpoint '" + path + "' has residual blocks but model " + m.settings.model + " cannot grow");
   }
-  fresh->net->eval();
+  if (built) {
+    try {
+      fresh->model->load(model_bytes);
+    } catch (const std::exception &e) {
+      throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "': the network or optimizer state does not load: " + e.what());
+    }
+  }
   fresh->target_scale = target_scale;
   fresh->trainings = trainings;
   fresh->guesses = guesses;

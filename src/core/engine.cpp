@@ -3,12 +3,7 @@
 
 namespace {
 
-std::unique_ptr<mlgmres::Learner> CreateLearner(const mlgmres::Settings &s, const mlgmres::Geometry &g)
-{
-  return std::make_unique<mlgmres::Learner>(s, g);
-}
-
-const mlgmres::EngineApi kApi = {mlgmres::kEngineAbi, CreateLearner, mlgmres::device_available};
+const mlgmres::EngineApi kApi = {mlgmres::kEngineAbi, mlgmres::make_model, mlgmres::device_available};
 
 }  // namespace
 

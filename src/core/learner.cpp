@@ -7,29 +7,11 @@
 #include <random>
 #include <stdexcept>
 
+#include "mlgmres/models.hpp"
+
 #include "learner_impl.hpp"
 
 namespace mlgmres {
-
-bool device_available(const std::string &device) {
-  if (device == "cpu") return true;
-  if (device == "cuda") return torch::cuda::is_available();
-  return false;
-}
-
-static torch::Dtype parse_precision(const std::string &p) {
-  if (p == "float32") return torch::kFloat32;
-  if (p == "float64") return torch::kFloat64;
-  throw std::invalid_argument("unsupported precision '" + p + "' (float32, float64)");
-}
-
-static torch::Device parse_device(const std::string &d) {
-  if (!device_available(d)) {
-    if (d == "cuda") throw std::invalid_argument("device 'cuda' requested but this LibTorch has no usable CUDA device");
-    throw std::invalid_argument("unknown device '" + d + "' (cpu, cuda)");
-  }
-  return d == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-}
 
 static double norm2(const double *v, std::int64_t n) {
   double s = 0;
@@ -44,25 +26,24 @@ std::size_t effective_capacity(const Settings &s, const Geometry &g) {
   return (std::size_t)std::min<double>(s.capacity, by_memory);
 }
 
-Learner::Impl::Impl(const Settings &s, const Geometry &g)
-    : settings(s), geometry(g), device(parse_device(s.device)), dtype(parse_precision(s.precision)),
-      policy(s.warmup, s.window, s.retrain_every, s.orthogonality), store((std::size_t)g.size(), effective_capacity(s, g)),
-      rng((std::uint64_t)s.seed), budget(s.training_budget, s.payoff_window) {
+Learner::Impl::Impl(const Settings &s, const Geometry &g, ModelFactory factory)
+    : settings(s), geometry(g), make_model(std::move(factory)), policy(s.warmup, s.window, s.retrain_every, s.orthogonality),
+      store((std::size_t)g.size(), effective_capacity(s, g)), rng((std::uint64_t)s.seed), budget(s.training_budget, s.payoff_window) {
   if (g.size() < 1) throw std::invalid_argument("the field is empty");
-  torch::manual_seed((std::uint64_t)s.seed);
-  net = make_network(s.model, g, s);
-  net->to(device, dtype);
-  net->eval();
-  trainer = std::make_unique<Trainer>(net, g, s, device, dtype);
+  check_model_serves(s, g);
+  if (!make_model) throw std::invalid_argument("the learner has no way to build its network");
 }
 
-void Learner::Impl::use_threads() {
-  if (threads_set) return;
-  threads_set = true;
-  if (settings.threads > 0 && torch::get_num_threads() != settings.threads) torch::set_num_threads(settings.threads);
+void Learner::Impl::build_model() {
+  const auto t0 = std::chrono::steady_clock::now();
+  model = make_model(settings, geometry);
+  budget.record_training(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
 
-Learner::Learner(const Settings &s, const Geometry &g) : impl_(std::make_unique<Impl>(s, g)) {}
+Learner::Learner(const Settings &s, const Geometry &g, ModelFactory make_model) : impl_(std::make_unique<Impl>(s, g, std::move(make_model))) {
+  // Only LibTorch can tell whether a device works: ask it now, not at the first training.
+  if (s.device != "cpu") impl_->build_model();
+}
 Learner::~Learner() = default;
 
 const Geometry &Learner::geometry() const { return impl_->geometry; }
@@ -75,16 +56,10 @@ GuessStatus Learner::guess(const double *b, double *x) {
   const std::int64_t n = m.geometry.size();
   const double nb = norm2(b, n);
   if (nb == 0) return GuessStatus::ZeroRhs;
-  m.use_threads();
-  torch::NoGradGuard no_grad;
-  torch::Tensor in = torch::from_blob(const_cast<double *>(b), {1, n}, torch::kFloat64).div(nb);
-  torch::Tensor out = m.net->forward(to_network_layout(in, m.geometry).to(m.device, m.dtype));
-  out = from_network_layout(out, m.geometry).to(torch::kCPU, torch::kFloat64).mul_(nb * m.target_scale).contiguous();
-  if (!torch::isfinite(out).all().item<bool>()) {
+  if (!m.model->infer(b, nb, nb * m.target_scale, x)) {
     ++m.non_finite;
     return GuessStatus::NonFinite;
   }
-  std::memcpy(x, out.data_ptr<double>(), n * sizeof(double));
   ++m.guesses;
   m.last_guessed = true;
   return GuessStatus::Ok;
@@ -137,7 +112,13 @@ Observation Learner::learn(const double *b, const double *x) {
   // asked for again at the next solve that brings data.
   if (m.policy.take_training_trigger()) m.training_owed = true;
   if (m.training_owed) {
+    // The model, and with it LibTorch, comes when the budget covers
+    // LibTorch's start-up: a run whose solves never earn that never loads it.
     o.training_due = m.budget.allows_training(m.expected_training_seconds());
+    if (o.training_due && !m.model) {
+      m.build_model();
+      o.training_due = m.budget.allows_training(m.expected_training_seconds());
+    }
     if (o.training_due && m.training_estimate == 0 && m.budget.limited()) {
       // The timed probe is LibTorch's first gradient step: it pays the
       // library's one-off start-up, which the flop count does not see. It
@@ -145,8 +126,7 @@ Observation Learner::learn(const double *b, const double *x) {
       o.training_due = m.budget.allows_training(m.expected_training_seconds() + LearningBudget::kTorchStartupSeconds);
       if (o.training_due) {
         const auto t0 = std::chrono::steady_clock::now();
-        m.use_threads();
-        m.training_estimate = m.trainer->estimate_seconds(m.store, m.rng);
+        m.training_estimate = m.model->estimate_seconds(m.store, m.rng);
         m.budget.record_training(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         o.training_due = m.budget.allows_training(m.training_estimate);
       }
@@ -159,7 +139,7 @@ Observation Learner::learn(const double *b, const double *x) {
 
 TrainingReport Learner::train() {
   Impl &m = *impl_;
-  m.use_threads();
+  if (!m.model) m.build_model();  // asked for directly (tests, forced training)
   const std::size_t newest = m.store.merge_candidates();
   if (m.target_scale == 0) {
     double sum = 0;
@@ -170,7 +150,7 @@ TrainingReport Learner::train() {
     }
     m.target_scale = m.store.size() && sum > 0 ? sum / m.store.size() : 1.0;
   }
-  TrainingReport r = m.trainer->train(m.store, newest, m.target_scale, m.rng);
+  TrainingReport r = m.model->train(m.store, newest, m.target_scale, m.rng);
   m.training_owed = false;
   if (r.ran) {
     m.budget.record_training(r.seconds);  // an undone training's time was spent all the same
@@ -185,15 +165,15 @@ TrainingReport Learner::train() {
     // last growth_patience trainings, the model is too small for the data.
     m.losses.push_back(r.loss);
     const std::size_t p = (std::size_t)m.settings.growth_patience;
-    if (m.losses.size() > p && m.net->blocks() < m.settings.max_blocks) {
+    if (m.losses.size() > p && m.model->blocks() < m.settings.max_blocks) {
       const double before = m.losses[m.losses.size() - 1 - p];
-      if (before > 0 && (before - r.loss) / before < m.settings.growth_tolerance && m.trainer->grow()) {
+      if (before > 0 && (before - r.loss) / before < m.settings.growth_tolerance && m.model->grow()) {
         r.grew = true;
         m.losses.clear();
       }
     }
   }
-  r.blocks = m.net->blocks();
+  r.blocks = m.model->blocks();
   return r;
 }
 
@@ -204,9 +184,10 @@ LearnerStatus Learner::status() const {
   s.loss = m.settings.loss;
   s.device = m.settings.device;
   s.precision = m.settings.precision;
-  s.parameters = m.net->parameter_count();
-  s.optimized_parameters = m.trainer->optimized_parameters();
-  s.blocks = m.net->blocks();
+  s.built = m.model != nullptr;
+  s.parameters = s.built ? m.model->parameters() : 0;
+  s.optimized_parameters = s.built ? m.model->optimized_parameters() : 0;
+  s.blocks = s.built ? m.model->blocks() : 0;
   s.training_set = m.store.size();
   s.capacity = m.store.capacity();
   s.candidates = m.store.candidates();
@@ -218,7 +199,7 @@ LearnerStatus Learner::status() const {
   s.mean_residual_at_k = m.policy.mean_residual();
   s.mean_time_to_solution = m.policy.mean_time();
   s.last_loss = m.last_loss;
-  s.learning_rate = m.trainer->learning_rate();
+  s.learning_rate = s.built ? m.model->learning_rate() : m.settings.learning_rate;
   s.diverged_trainings = m.diverged_trainings;
   s.training_seconds = m.budget.training_seconds();
   s.warming_up = m.policy.warming_up();

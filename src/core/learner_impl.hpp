@@ -1,8 +1,7 @@
 // The learner's state, shared by learner.cpp (the algorithm) and
-// checkpoint.cpp (its serialization). Internal to the core.
+// checkpoint.cpp (its serialization). Internal to the core; no LibTorch: the
+// network is the Model the factory builds when the first training is due.
 #pragma once
-
-#include <torch/torch.h>
 
 #include <memory>
 #include <random>
@@ -11,23 +10,19 @@
 #include "mlgmres/learner.hpp"
 #include "mlgmres/learning_budget.hpp"
 #include "mlgmres/replay_store.hpp"
-#include "network.hpp"
-#include "trainer.hpp"
 
 namespace mlgmres {
 
 struct Learner::Impl {
-  Impl(const Settings &s, const Geometry &g);
+  Impl(const Settings &s, const Geometry &g, ModelFactory make_model);
 
   Settings settings;
   Geometry geometry;
-  torch::Device device;
-  torch::Dtype dtype;
+  ModelFactory make_model;
   Policy policy;
   ReplayStore store;
   std::mt19937_64 rng;
-  NetworkPtr net;
-  std::unique_ptr<Trainer> trainer;
+  std::unique_ptr<Model> model;  // null until the first training is due (LibTorch not loaded)
   Verdict pending = Verdict::Skipped;  // screen() result awaiting learn()
   double target_scale = 0;  // typical ||x||/||b||, fixed at the first training
   int trainings = 0, guesses = 0, non_finite = 0;
@@ -40,13 +35,14 @@ struct Learner::Impl {
   double training_estimate = 0;  // seconds the next training should take (the last one's; 0: not measured yet)
   // What the budget is checked against: the measured estimate, or before any
   // measurement the free lower bound (no probe is paid while even that does
-  // not fit).
-  double expected_training_seconds() const { return training_estimate > 0 ? training_estimate : trainer->lower_bound_seconds(store); }
-  // Sizes LibTorch's thread pool before the first computation, not at
-  // construction: starting the pool costs ~6 ms (measured), which a learner
-  // that never trains (cheap solves, budget never met) should not pay.
-  void use_threads();
-  bool threads_set = false;
+  // not fit); before the model exists, LibTorch's start-up.
+  double expected_training_seconds() const {
+    if (training_estimate > 0) return training_estimate;
+    return model ? model->lower_bound_seconds(store) : LearningBudget::kTorchStartupSeconds;
+  }
+  // Builds the model (loading the engine and LibTorch the first time); the
+  // time it takes is charged to the training budget.
+  void build_model();
 };
 
 // Pairs that fit both caps: the count and the MiB budget (two float fields each).

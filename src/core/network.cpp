@@ -30,10 +30,9 @@ torch::Tensor from_network_layout(const torch::Tensor &net, const Geometry &g) {
 }
 
 NetworkPtr make_network(const std::string &name, const Geometry &g, const Settings &s) {
-  const ModelInfo *info = find_model(name);
-  if (!info) throw std::invalid_argument("unknown model '" + name + "'");
-  if (name == "none") throw std::invalid_argument("model 'none' builds no network");
-  if (info->needs_grid && !g.structured()) throw std::invalid_argument("model '" + name + "' needs a structured grid (a DMDA)");
+  Settings named = s;
+  named.model = name;
+  check_model_serves(named, g);
   if (name == "fluidnet") return make_fluidnet(g, s);
   if (name == "cnn") return make_dilated_cnn(g, s);
   return make_dense(g, s);

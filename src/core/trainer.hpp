@@ -10,7 +10,7 @@
 #include <memory>
 #include <random>
 
-#include "mlgmres/learner.hpp"
+#include "mlgmres/model.hpp"
 #include "mlgmres/replay_store.hpp"
 #include "guess_loss.hpp"
 #include "network.hpp"

@@ -217,10 +217,11 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   ctx->governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
   if (ctx->active) {
     PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
-      ctx->learner = MLEngine().create_learner(settings, g); /* loads the engine the first time */
+      /* The network comes from the engine when the first training is due: only then is LibTorch loaded. */
+      ctx->learner = std::make_unique<mlgmres::Learner>(settings, g, [](const mlgmres::Settings &s, const mlgmres::Geometry &geo) { return MLEngine().create_model(s, geo); });
       return (int)ctx->learner->readiness();
     }));
-    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s, engine %s\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc, MLEnginePath().c_str()));
+    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s; the network is built when the first training is due\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc));
     if (!ctx->opts.load_file.empty() && !ctx->loaded) PetscCall(LoadCheckpoint(guess, ctx));
   } else {
     PetscCall(PetscInfo(guess, "No network for this problem (%s): %s; the basis of earlier solutions serves alone\n", desc, ctx->why_inactive.c_str()));
@@ -528,7 +529,8 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
   } else if (ctx->learner) { /* rank 0; ASCII viewers print rank 0's lines */
     const mlgmres::LearnerStatus st = ctx->learner->status();
     MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
-    PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str()));
+    if (st.built) PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s, engine %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str(), MLEnginePath().c_str()));
+    else PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s, not built yet (when the first training is due and the budget covers LibTorch's start-up; LibTorch %s), device %s, precision %s\n", st.model.c_str(), MLEngineLoaded() ? "loaded" : "not loaded", st.device.c_str(), st.precision.c_str()));
     PetscCall(PetscViewerASCIIPrintf(viewer, "field: %s, learner on rank 0\n", desc));
     PetscCall(PetscViewerASCIIPrintf(viewer, "policy: warm-up %d, window %d, retrain every %d candidate(s), orthogonality < %g, E_k at k = %" PetscInt_FMT "\n", s.warmup, s.window, s.retrain_every, s.orthogonality, ctx->k));
     if (st.diverged_trainings) PetscCall(PetscSNPrintf(desc, sizeof(desc), " (now %g: %d diverged training(s) undone)", st.learning_rate, st.diverged_trainings));

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "laplace_1d.hpp"
+#include "mlgmres/engine.hpp"
 #include "mlgmres/checkpoint.hpp"
 
 using namespace mlgmres;
@@ -63,10 +64,10 @@ std::vector<double> guess(Learner &l) {
 
 TEST(Checkpoint, RoundTripResumesTheSameRun) {
   const std::string path = temp_path("roundtrip");
-  Learner original(settings(), line(24));
+  Learner original(settings(), line(24), make_model);
   feed(original, 16, 1);
   original.save(path);
-  Learner resumed(settings(), line(24));
+  Learner resumed(settings(), line(24), make_model);
   resumed.load(path);
   const LearnerStatus a = original.status(), b = resumed.status();
   EXPECT_EQ(b.blocks, 1);
@@ -84,28 +85,54 @@ TEST(Checkpoint, RoundTripResumesTheSameRun) {
   std::remove(path.c_str());
 }
 
+// A learner whose budget never allowed a training has no network: its
+// checkpoint holds the data and decisions, and resuming it builds none (a
+// restarted run that never trains still never loads LibTorch).
+TEST(Checkpoint, AnUntrainedLearnerRoundTripsWithoutItsNetwork) {
+  const std::string path = temp_path("untrained");
+  Settings s = settings();
+  s.training_budget = 1e-9;
+  int built = 0;
+  const ModelFactory counting = [&built](const Settings &st, const Geometry &g) {
+    ++built;
+    return make_model(st, g);
+  };
+  Learner original(s, line(24), counting);
+  feed(original, 16, 1);
+  ASSERT_TRUE(original.status().training_postponed);
+  original.save(path);
+  Learner resumed(s, line(24), counting);
+  resumed.load(path);
+  EXPECT_EQ(built, 0);
+  EXPECT_FALSE(resumed.status().built);
+  EXPECT_EQ(resumed.status().training_set, original.status().training_set);
+  EXPECT_EQ(resumed.status().solves, original.status().solves);
+  EXPECT_TRUE(resumed.status().training_postponed);
+  std::remove(path.c_str());
+}
+
 TEST(Checkpoint, KeepsTheHalvedLearningRate) {
   const std::string path = temp_path("rate");
   Settings s = settings();
   s.learning_rate = 1e30;  // the warm-up training diverges and halves the rate
-  Learner original(s, line(24));
+  Learner original(s, line(24), make_model);
   feed(original, 10, 1);
   ASSERT_EQ(original.status().diverged_trainings, 1);
   original.save(path);
-  Learner resumed(s, line(24));
+  Learner resumed(s, line(24), make_model);
   resumed.load(path);
   EXPECT_DOUBLE_EQ(resumed.status().learning_rate, 5e29);
   std::remove(path.c_str());
 }
 
 TEST(Checkpoint, MissingFile) {
-  Learner l(settings(), line(24));
+  Learner l(settings(), line(24), make_model);
   EXPECT_EQ(load_error(l, temp_path("does_not_exist")), Kind::Missing);
 }
 
 TEST(Checkpoint, TruncatedFile) {
   const std::string path = temp_path("truncated");
-  Learner l(settings(), line(24));
+  Learner l(settings(), line(24), make_model);
   feed(l, 12, 1);
   l.save(path);
   const std::string bytes = read(path);
@@ -118,7 +145,7 @@ TEST(Checkpoint, TruncatedFile) {
 
 TEST(Checkpoint, CorruptedFile) {
   const std::string path = temp_path("corrupted");
-  Learner l(settings(), line(24));
+  Learner l(settings(), line(24), make_model);
   feed(l, 12, 1);
   l.save(path);
   std::string bytes = read(path);
@@ -134,7 +161,7 @@ TEST(Checkpoint, CorruptedFile) {
 
 TEST(Checkpoint, OtherFormatVersion) {
   const std::string path = temp_path("version");
-  Learner l(settings(), line(24));
+  Learner l(settings(), line(24), make_model);
   l.save(path);
   std::string bytes = read(path);
   bytes[8] = 99;  // the version field follows the 8-byte magic
@@ -145,17 +172,17 @@ TEST(Checkpoint, OtherFormatVersion) {
 
 TEST(Checkpoint, ShapeOrModelMismatchLeavesTheLearnerUntouched) {
   const std::string path = temp_path("mismatch");
-  Learner l(settings(), line(24));
+  Learner l(settings(), line(24), make_model);
   feed(l, 12, 1);
   l.save(path);
-  Learner other_grid(settings(), line(32));
+  Learner other_grid(settings(), line(32), make_model);
   std::string what;
   EXPECT_EQ(load_error(other_grid, path, &what), Kind::Mismatch);
   EXPECT_NE(what.find("24x1x1"), std::string::npos) << what;
   EXPECT_FALSE(other_grid.trained());
   Settings cnn = settings();
   cnn.model = "cnn";
-  Learner other_model(cnn, line(24));
+  Learner other_model(cnn, line(24), make_model);
   EXPECT_EQ(load_error(other_model, path), Kind::Mismatch);
   std::remove(path.c_str());
 }
@@ -165,7 +192,7 @@ TEST(Checkpoint, AFailedSaveLeavesNoTemporaryFile) {
   // temporary file written next to the target is gone.
   const std::string dir = ::testing::TempDir() + "mlgmres_save_onto_dir";
   ASSERT_EQ(mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST, true);
-  Learner l(settings(), line(24));
+  Learner l(settings(), line(24), make_model);
   try {
     l.save(dir);
     FAIL() << "saving onto a directory succeeded";

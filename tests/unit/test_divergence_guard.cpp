@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "laplace_1d.hpp"
+#include "mlgmres/engine.hpp"
 #include "network.hpp"
 #include "trainer.hpp"
 
@@ -75,7 +76,7 @@ TEST(DivergenceGuard, LearnerKeepsNoDivergedTraining) {
   s.warmup = 10;
   s.train_steps = 20;
   s.learning_rate = 1e30;
-  Learner l(s, line(16));
+  Learner l(s, line(16), make_model);
   feed(l, 10, 5);  // the warm-up training diverges
   const LearnerStatus st = l.status();
   EXPECT_FALSE(l.trained());

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "laplace_1d.hpp"
+#include "mlgmres/engine.hpp"
 #include "network.hpp"
 
 using namespace mlgmres;
@@ -47,7 +48,7 @@ static double error_near_walls(double width) {
   s.learning_rate = 3e-3;
   s.threads = 1;
   s.seed = 5;
-  Learner l(s, line((std::int64_t)n));
+  Learner l(s, line((std::int64_t)n), make_model);
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> pos(2, n - 3);
   for (int i = 0; i < 60; ++i) {

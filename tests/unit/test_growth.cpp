@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "laplace_1d.hpp"
+#include "mlgmres/engine.hpp"
 #include "network.hpp"
 
 using namespace mlgmres;
@@ -45,7 +46,7 @@ TEST(Growth, StagnatingLossGrowsUpToTheCapWithAllParametersOptimized) {
   s.growth_patience = 1;
   s.growth_tolerance = 1.0;  // any improvement below 100% counts as stagnation
   s.max_blocks = 2;
-  Learner l(s, line(24));
+  Learner l(s, line(24), make_model);
   EXPECT_EQ(l.status().blocks, 0);
   const int trainings = feed(l, 20, 9);
   ASSERT_GE(trainings, 6);
@@ -62,7 +63,7 @@ TEST(Growth, NoGrowthBeforePatienceTrainings) {
   s.train_steps = 5;
   s.growth_patience = 6;
   s.growth_tolerance = 1.0;  // every training counts as stagnating
-  Learner l(s, line(24));
+  Learner l(s, line(24), make_model);
   ASSERT_EQ(feed(l, 13, 9), 6);  // the warm-up training and 5 more
   EXPECT_EQ(l.status().blocks, 0);
 }
@@ -74,7 +75,7 @@ TEST(Growth, LinearModelNeverGrows) {
   s.train_steps = 5;
   s.growth_patience = 1;
   s.growth_tolerance = 1.0;
-  Learner l(s, line(16));
+  Learner l(s, line(16), make_model);
   ASSERT_GE(feed(l, 14, 9), 3);
   EXPECT_EQ(l.status().blocks, 0);
   EXPECT_EQ(l.status().optimized_parameters, l.status().parameters);

@@ -8,6 +8,7 @@
 #include "mlgmres/learner.hpp"
 #include "mlgmres/models.hpp"
 #include "laplace_1d.hpp"
+#include "mlgmres/engine.hpp"
 
 using namespace mlgmres;
 
@@ -23,27 +24,27 @@ TEST(Models, RegistryNamesAndGridRequirements) {
   EXPECT_FALSE(find_model("linear")->needs_grid);
   EXPECT_EQ(find_model("nope"), nullptr);
   ASSERT_NE(find_model("none"), nullptr);  // the basis alone: a name the options accept, no network
-  EXPECT_THROW(Learner(learning_settings("none"), Geometry::unstructured(16)), std::invalid_argument);
+  EXPECT_THROW(Learner(learning_settings("none"), Geometry::unstructured(16), make_model), std::invalid_argument);
 }
 
 TEST(Learner, RejectsModelsThatCannotServeTheProblem) {
   Settings s = learning_settings("cnn");
-  EXPECT_THROW(Learner(s, Geometry::unstructured(16)), std::invalid_argument);
+  EXPECT_THROW(Learner(s, Geometry::unstructured(16), make_model), std::invalid_argument);
   s.model = "linear";
   s.linear_max = 8;
-  EXPECT_THROW(Learner(s, Geometry::unstructured(16)), std::invalid_argument);
+  EXPECT_THROW(Learner(s, Geometry::unstructured(16), make_model), std::invalid_argument);
   s.model = "nope";
-  EXPECT_THROW(Learner(s, Geometry::unstructured(4)), std::invalid_argument);
+  EXPECT_THROW(Learner(s, Geometry::unstructured(4), make_model), std::invalid_argument);
   s.model = "linear";
   s.device = "cuda";
   if (!device_available("cuda")) {
-    EXPECT_THROW(Learner(s, Geometry::unstructured(4)), std::invalid_argument);
+    EXPECT_THROW(Learner(s, Geometry::unstructured(4), make_model), std::invalid_argument);
   }
 }
 
 TEST(Learner, NoGuessBeforeTheFirstTraining) {
   Settings s = learning_settings("linear");
-  Learner l(s, Geometry::unstructured(8));
+  Learner l(s, Geometry::unstructured(8), make_model);
   std::vector<double> b(8, 1.0), x(8);
   EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::NotTrained);
 }
@@ -59,7 +60,7 @@ static void learns_1d_laplacian(const std::string &model) {
   s.batch_size = 16;
   s.learning_rate = 3e-3;
   s.threads = 1;
-  Learner l(s, g);
+  Learner l(s, g, make_model);
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> pos(4, n - 5), amp(0.5, 2.0);
   for (int i = 0; i < 40; ++i) {
@@ -103,7 +104,7 @@ TEST(Learner, NormalizationHandlesNegativeAndZeroFields) {
   Settings s = learning_settings("linear");
   s.warmup = 20;
   s.train_steps = 50;
-  Learner l(s, line(24));
+  Learner l(s, line(24), make_model);
   feed(l, 20, 3);
   ASSERT_TRUE(l.trained());
   std::vector<double> neg = bump(24, 10, -1.0), mixed = bump(24, 6, 1.0), x(24);
@@ -126,7 +127,7 @@ TEST(Learner, RejectsAndCountsNonFiniteGuesses) {
   s.train_steps = 30;
   s.learning_rate = 1e30;
   s.divergence_factor = 0;
-  Learner l(s, line(16));
+  Learner l(s, line(16), make_model);
   feed(l, 10, 5);
   ASSERT_TRUE(l.trained());
   std::vector<double> b = bump(16, 8, 1.0), x(16, 123.0);
@@ -144,7 +145,7 @@ TEST(Learner, SeedMakesTrainingDeterministic) {
     s.train_steps = 40;
     s.seed = seed;
     s.threads = 1;
-    Learner l(s, line(32));
+    Learner l(s, line(32), make_model);
     feed(l, 16, 11);
     std::vector<double> b = bump(32, 15.5, 1.0), x(32);
     EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::Ok);
@@ -164,7 +165,7 @@ TEST(Learner, TrainingSetStaysBoundedOver10000Solves) {
   s.train_steps = 1;
   s.capacity = 1000;
   s.capacity_mib = 40 * 2 * sizeof(float) * 16 / (1024.0 * 1024.0);  // 40 pairs of 16 values
-  Learner l(s, line(16));
+  Learner l(s, line(16), make_model);
   EXPECT_EQ(l.status().capacity, 40u);
   feed(l, 10000, 21);
   const LearnerStatus st = l.status();

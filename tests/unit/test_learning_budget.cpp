@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "laplace_1d.hpp"
+#include "mlgmres/engine.hpp"
 #include "mlgmres/learning_budget.hpp"
 
 using namespace mlgmres;
@@ -52,7 +53,7 @@ TEST(LearningBudget, LearnerPostponesTrainingBeyondTheBudget) {
   s.warmup = 8;
   s.train_steps = 200;
   s.training_budget = 1e-9;  // solves of 1 s never earn a real training
-  Learner l(s, line(16));
+  Learner l(s, line(16), make_model);
   EXPECT_EQ(feed(l, 12, 2), 0);
   EXPECT_FALSE(l.trained());
   EXPECT_TRUE(l.status().training_postponed);
@@ -66,37 +67,52 @@ TEST(LearningBudget, LearnerPostponesTrainingBeyondTheBudget) {
   Settings capped = s;
   capped.orthogonality = 1.0;
   capped.capacity = 5;
-  Learner c(capped, line(16));
+  Learner c(capped, line(16), make_model);
   feed(c, 200, 3);
   EXPECT_LE(c.status().candidates, 5u);
   EXPECT_EQ(c.status().training_set, 5u);
   s.training_budget = 0;  // no limit: the same data trains at once
-  Learner unlimited(s, line(16));
+  Learner unlimited(s, line(16), make_model);
   EXPECT_GE(feed(unlimited, 12, 2), 1);
 }
 
-// Once the solves have earned the lower bound, the probe measures the real
-// cost, which is at least the bound, and the budget is judged on that.
-TEST(LearningBudget, ProbeRunsOnlyOnceTheLowerBoundAndTheStartUpFit) {
+// The network (and with it LibTorch) is built only once the solves have earned
+// LibTorch's start-up; the probe only once they have also earned the free
+// lower bound and the start-up; the probe measures the real cost, which is at
+// least the bound, and the budget is judged on that.
+TEST(LearningBudget, NetworkAndProbeComeOnlyWhenTheBudgetCoversThem) {
   Settings s;
   s.model = "fluidnet";
   s.warmup = 8;
   s.train_steps = 50;
   s.training_budget = 1e-9;
   s.threads = 1;
-  Learner l(s, line(32));
+  int built = 0;
+  const ModelFactory counting = [&built](const Settings &st, const Geometry &g) {
+    ++built;
+    return make_model(st, g);
+  };
+  Learner l(s, line(32), counting);
   feed(l, 8, 4);  // 8 solves of 1 s each
   ASSERT_TRUE(l.status().training_postponed);
-  ASSERT_FALSE(l.status().expected_measured);
-  const double bound = l.status().expected_training;
-  // a budget that covers the bound but not LibTorch's start-up: still no probe
-  s.training_budget = 1.01 * bound / 8;
-  Learner unprobed(s, line(32));
+  EXPECT_FALSE(l.status().built);
+  EXPECT_EQ(built, 0);  // LibTorch never loaded
+  EXPECT_FALSE(l.status().expected_measured);
+  EXPECT_EQ(l.status().expected_training, LearningBudget::kTorchStartupSeconds);
+  // a budget that covers the start-up exactly, so not the build's time and the bound on top of it:
+  // the network is built, no probe
+  s.training_budget = LearningBudget::kTorchStartupSeconds / 8;
+  Learner unprobed(s, line(32), counting);
   EXPECT_EQ(feed(unprobed, 8, 4), 0);
+  EXPECT_EQ(built, 1);
+  EXPECT_TRUE(unprobed.status().built);
   EXPECT_FALSE(unprobed.status().expected_measured);
-  // one that covers both: the probe runs (and a training if its measured cost fits)
-  s.training_budget = 1.01 * (bound + LearningBudget::kTorchStartupSeconds) / 8;
-  Learner probed(s, line(32));
+  const double bound = unprobed.status().expected_training;  // the free lower bound, now that the network exists
+  EXPECT_GT(bound, 0);
+  EXPECT_GT(unprobed.status().training_seconds, 0);  // building it was charged
+  // one that covers both (and the build): the probe runs (and a training if its measured cost fits)
+  s.training_budget = 1.01 * (bound + LearningBudget::kTorchStartupSeconds + 0.5) / 8;
+  Learner probed(s, line(32), counting);
   const int trainings = feed(probed, 8, 4);
   EXPECT_TRUE(probed.status().expected_measured);
   EXPECT_GE(probed.status().expected_training, bound);

@@ -1,0 +1,71 @@
+// The network half of the learner: everything that needs LibTorch (the
+// network, its optimizer, inference and training) behind an interface with no
+// LibTorch types. The learning engine (libmlgmres_engine.so, mlgmres/engine.hpp)
+// builds models; the learner (mlgmres/learner.hpp), which holds the data and
+// the decisions and links no LibTorch, asks for one only when the first
+// training is due, so a run whose budget never allows a training never loads
+// LibTorch at all.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "mlgmres/geometry.hpp"
+#include "mlgmres/replay_store.hpp"
+#include "mlgmres/settings.hpp"
+
+namespace mlgmres {
+
+struct TrainingReport {
+  bool ran = false;
+  int steps = 0;
+  double loss = 0;     // mean loss of the last steps (normalized MSE)
+  double seconds = 0;
+  std::size_t samples = 0;  // training-set size it drew from
+  bool postponed = false;   // not run: it would exceed the training budget
+  bool grew = false;        // a residual block was appended after this training
+  int blocks = 0;           // residual blocks in the model afterwards
+  bool diverged = false;    // the loss blew up: the weights from before came back
+  double loss_before = 0, loss_after = 0;  // on the batch that judges divergence
+  double learning_rate = 0;  // the optimizer's rate after this training
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  // x = N(b / b_norm) * out_scale for b and x of the geometry's size. False
+  // when the network's output is not finite (x is then left as it was).
+  virtual bool infer(const double *b, double b_norm, double out_scale, double *x) = 0;
+
+  // Replay training on the store (see trainer.hpp): `newest` pairs at the end
+  // of the training set are in every batch; targets are divided by target_scale.
+  virtual TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) = 0;
+  // Seconds a training will take, from one timed gradient computation.
+  virtual double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) = 0;
+  // Seconds a training takes at least (free to compute).
+  virtual double lower_bound_seconds(const ReplayStore &store) const = 0;
+
+  // Appends a residual block (false when this model cannot grow).
+  virtual bool grow() = 0;
+  virtual int blocks() const = 0;
+  virtual std::int64_t parameters() const = 0;
+  virtual std::int64_t optimized_parameters() const = 0;
+  virtual double learning_rate() const = 0;
+
+  // Weights and optimizer state as bytes, and back. load() expects a model
+  // grown to the same number of blocks; it throws std::exception when the
+  // bytes do not fit this model.
+  virtual std::string save() const = 0;
+  virtual void load(const std::string &bytes) = 0;
+};
+
+// How the learner gets a model when it needs one: the PETSc plugin loads the
+// engine and calls it; code linked with the engine passes make_model
+// (mlgmres/engine.hpp). Throws std::exception when no model can be built.
+using ModelFactory = std::function<std::unique_ptr<Model>(const Settings &, const Geometry &)>;
+
+}  // namespace mlgmres

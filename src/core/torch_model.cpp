@@ -1,0 +1,119 @@
+// The engine's Model (mlgmres/model.hpp): a network from the registry, its
+// trainer, and the device and precision they run in. Everything here runs in
+// LibTorch; the learner that owns it holds the data and the decisions.
+#include <torch/torch.h>
+
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "mlgmres/engine.hpp"
+#include "mlgmres/models.hpp"
+#include "network.hpp"
+#include "trainer.hpp"
+
+namespace mlgmres {
+
+bool device_available(const std::string &device) {
+  if (device == "cpu") return true;
+  if (device == "cuda") return torch::cuda::is_available();
+  return false;
+}
+
+namespace {
+
+// The names were checked (check_model_serves); only LibTorch knows whether CUDA works.
+torch::Dtype parse_precision(const std::string &p) { return p == "float64" ? torch::kFloat64 : torch::kFloat32; }
+
+torch::Device parse_device(const std::string &d) {
+  if (d != "cuda") return torch::Device(torch::kCPU);
+  if (!device_available(d)) throw std::invalid_argument("device 'cuda' requested but this LibTorch has no usable CUDA device");
+  return torch::Device(torch::kCUDA);
+}
+
+class TorchModel final : public Model {
+ public:
+  TorchModel(const Settings &s, const Geometry &g) : settings_(s), geometry_(g), device_(parse_device(s.device)), dtype_(parse_precision(s.precision)) {
+    torch::manual_seed((std::uint64_t)s.seed);
+    net_ = make_network(s.model, g, s);
+    net_->to(device_, dtype_);
+    net_->eval();
+    trainer_ = std::make_unique<Trainer>(net_, g, s, device_, dtype_);
+  }
+
+  bool infer(const double *b, double b_norm, double out_scale, double *x) override {
+    use_threads();
+    const std::int64_t n = geometry_.size();
+    torch::NoGradGuard no_grad;
+    torch::Tensor in = torch::from_blob(const_cast<double *>(b), {1, n}, torch::kFloat64).div(b_norm);
+    torch::Tensor out = net_->forward(to_network_layout(in, geometry_).to(device_, dtype_));
+    out = from_network_layout(out, geometry_).to(torch::kCPU, torch::kFloat64).mul_(out_scale).contiguous();
+    if (!torch::isfinite(out).all().item<bool>()) return false;
+    std::memcpy(x, out.data_ptr<double>(), n * sizeof(double));
+    return true;
+  }
+
+  TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) override {
+    use_threads();
+    return trainer_->train(store, newest, target_scale, rng);
+  }
+  double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) override {
+    use_threads();
+    return trainer_->estimate_seconds(store, rng);
+  }
+  double lower_bound_seconds(const ReplayStore &store) const override { return trainer_->lower_bound_seconds(store); }
+
+  bool grow() override { return trainer_->grow(); }
+  int blocks() const override { return net_->blocks(); }
+  std::int64_t parameters() const override { return net_->parameter_count(); }
+  std::int64_t optimized_parameters() const override { return trainer_->optimized_parameters(); }
+  double learning_rate() const override { return trainer_->learning_rate(); }
+
+  std::string save() const override {
+    torch::serialize::OutputArchive archive;
+    net_->save(archive);
+    trainer_->save(archive);
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    return bytes.str();
+  }
+  void load(const std::string &bytes) override {
+    std::istringstream in(bytes);
+    torch::serialize::InputArchive archive;
+    try {
+      archive.load_from(in, device_);
+      net_->load(archive);
+      trainer_->load(archive);
+    } catch (const c10::Error &e) {
+      throw std::runtime_error(e.what_without_backtrace());  // LibTorch's backtrace says nothing to the user
+    }
+    net_->eval();
+  }
+
+ private:
+  // Sizes LibTorch's thread pool before the first computation, not at
+  // construction: starting the pool costs ~6 ms (measured), which a model
+  // built but never used should not pay.
+  void use_threads() {
+    if (threads_set_) return;
+    threads_set_ = true;
+    if (settings_.threads > 0 && torch::get_num_threads() != settings_.threads) torch::set_num_threads(settings_.threads);
+  }
+
+  Settings settings_;
+  Geometry geometry_;
+  torch::Device device_;
+  torch::Dtype dtype_;
+  NetworkPtr net_;
+  std::unique_ptr<Trainer> trainer_;
+  bool threads_set_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> make_model(const Settings &s, const Geometry &g) {
+  check_model_serves(s, g);
+  return std::make_unique<TorchModel>(s, g);
+}
+
+}  // namespace mlgmres
