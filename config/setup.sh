@@ -10,7 +10,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 what=${1:-build}
 
 packages=(build-essential cmake pkg-config petsc-dev libpetsc3.18-dev-examples libtorch-dev
-  libgtest-dev openmpi-bin python3-matplotlib python3-petsc4py python3-dolfinx)
+  libgtest-dev openmpi-bin python3-matplotlib python3-petsc4py python3-dolfinx clang libclang-rt-14-dev)
 
 install_missing() {
   local missing=()

@@ -46,7 +46,11 @@ struct LearnerStatus {
   int solves = 0, trainings = 0;
   int guesses = 0, non_finite = 0;
   double mean_residual_at_k = 0, mean_time_to_solution = 0;
-  double last_loss = 0, training_seconds = 0;
+  double last_loss = 0, training_seconds = 0;  // training_seconds: what the budget charged (async: the solve thread's share)
+  bool async = false;              // training runs on a worker thread
+  bool training_running = false;   // ... and is running now
+  double overlapped_seconds = 0;   // async: worker time (model builds and trainings), beside the solves
+  double exposed_seconds = 0;      // async: solve-thread time for training (data snapshot, launch, weight swap)
   double learning_rate = 0;     // the optimizer's current rate (halved after each diverged training)
   int diverged_trainings = 0;   // trainings undone because the loss blew up (this run)
   bool warming_up = true;
@@ -96,7 +100,19 @@ class Learner {
 
   // Replay training: candidates join the training set, then a fixed budget of
   // gradient steps. Separate from learn() so callers can time it on its own.
+  // With Settings::async_training it hands a snapshot of the training set to
+  // the worker thread and returns at once (report.started); the solves go on
+  // with the weights they have, and poll() swaps the new ones in.
   TrainingReport train();
+
+  // Async: if the worker finished a training, takes its result (counters,
+  // growth, the trained weights into the model that serves guess()) and
+  // returns its report (ran or diverged); else a report with ran == false.
+  // Call between solves: it never waits. Rethrows what the training threw.
+  TrainingReport poll();
+  // Async: waits for a running training and takes its result, as poll().
+  // Checkpoints call it; so can code that needs a deterministic state.
+  TrainingReport wait_for_training();
 
   LearnerStatus status() const;
 
@@ -106,7 +122,7 @@ class Learner {
   // CheckpointError (mlgmres/checkpoint.hpp) saying what is wrong with the
   // file: missing, truncated, corrupted, another version, or written for
   // another problem or model.
-  void save(const std::string &path) const;
+  void save(const std::string &path);  // waits for a running training first
   void load(const std::string &path);
 
  private:

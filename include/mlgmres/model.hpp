@@ -7,6 +7,7 @@
 // LibTorch at all.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -31,6 +32,7 @@ struct TrainingReport {
   bool diverged = false;    // the loss blew up: the weights from before came back
   double loss_before = 0, loss_after = 0;  // on the batch that judges divergence
   double learning_rate = 0;  // the optimizer's rate after this training
+  bool started = false;      // async: handed to the worker; its report comes from Learner::poll()
 };
 
 class Model {
@@ -43,7 +45,8 @@ class Model {
 
   // Replay training on the store (see trainer.hpp): `newest` pairs at the end
   // of the training set are in every batch; targets are divided by target_scale.
-  virtual TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) = 0;
+  // Setting *cancel stops it between steps (report.ran false, weights half-trained).
+  virtual TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel = nullptr) = 0;
   // Seconds a training will take, from one timed gradient computation.
   virtual double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) = 0;
   // Seconds a training takes at least (free to compute).
@@ -55,6 +58,12 @@ class Model {
   virtual std::int64_t parameters() const = 0;
   virtual std::int64_t optimized_parameters() const = 0;
   virtual double learning_rate() const = 0;
+
+  // Takes the weights (and residual blocks) of another model of the same
+  // engine and settings; its optimizer state stays. The async learner serves
+  // guesses from one model while the worker trains another, and swaps the
+  // trained weights in between solves.
+  virtual void assign(const Model &from) = 0;
 
   // Weights and optimizer state as bytes, and back. load() expects a model
   // grown to the same number of blocks; it throws std::exception when the

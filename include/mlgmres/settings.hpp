@@ -33,7 +33,8 @@ struct Settings {
   std::string precision = "float32"; // float32 | float64
   double training_budget = 0.02; // learning (its first timed probe and training) may take at most this fraction of the solve time so far (0: no limit)
   int payoff_window = 20;      // guessed solves after which guesses must have beaten the warm-up time (0: never check)
-  int threads = 1;             // LibTorch intra-op threads on the learner rank
+  int threads = 1;             // LibTorch intra-op threads of training (inference runs on one in async mode)
+  bool async_training = false; // train on a worker thread beside the solves, new weights swapped in between solves; false: in the solve path (deterministic)
   std::int64_t seed = 0;       // seeds LibTorch and the replay sampler
 };
 

@@ -10,6 +10,9 @@
 // The description is checked before anything is replaced, so a file written
 // for another problem or model is refused with the reason, and this learner
 // is left as it was.
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -68,11 +71,13 @@ class Reader {
     pos_ += n;
     return s;
   }
+  std::size_t remaining() const { return data_.size() - pos_; }
   template <class T> std::vector<T> get_vector() {
     const auto n = get<std::uint64_t>();
+    if (n > (data_.size() - pos_) / sizeof(T)) need(data_.size() - pos_ + 1);  // before n * sizeof(T) can overflow
     need(n * sizeof(T));
     std::vector<T> v(n);
-    std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));
+    if (n) std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));  // an empty vector has no buffer to copy into (found by the fuzzer)
     pos_ += n * sizeof(T);
     return v;
   }
@@ -105,7 +110,12 @@ void put_samples(Writer &w, const std::deque<Sample> &set) {
 }
 
 std::deque<Sample> get_samples(Reader &r, std::size_t field, const std::string &path) {
-  std::deque<Sample> set(r.get<std::uint64_t>());
+  // Bounded by what the rest of the payload can hold before anything is
+  // allocated (a pair is two sizes and two fields); the store's cap applies on restore.
+  const auto count = r.get<std::uint64_t>();
+  if (count > r.remaining() / (2 * sizeof(std::uint64_t) + 2 * field * sizeof(float)))
+    throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: " + std::to_string(count) + " stored pairs cannot fit in what is left of it");
+  std::deque<Sample> set(count);
   for (Sample &s : set) {
     s.b = r.get_vector<float>();
     s.x = r.get_vector<float>();
@@ -122,10 +132,11 @@ std::deque<double> get_doubles(Reader &r) {
 
 }  // namespace
 
-void Learner::save(const std::string &path) const {
-  const Impl &m = *impl_;
+void Learner::save(const std::string &path) {
+  wait_for_training();  // the state of a finished training, not of one half done
+  Impl &m = *impl_;
   Writer w;
-  const int blocks = m.model ? m.model->blocks() : 0;
+  const int blocks = m.model ? m.learning().blocks() : 0;
   w.put(describe(m.settings, m.geometry, blocks));
   w.put<std::int32_t>(blocks);
   w.put(m.target_scale);
@@ -158,7 +169,7 @@ void Learner::save(const std::string &path) const {
   rng << m.rng;
   w.put(rng.str());
   w.put<std::uint8_t>(m.model != nullptr);  // a learner that never trained has no network to save
-  if (m.model) w.put(m.model->save());
+  if (m.model) w.put(m.learning().save());  // the model that learns: its optimizer state is the one that moved
 
   // Write next to the target and rename: a crash never leaves half a file.
   const std::string tmp = path + ".tmp";
@@ -183,28 +194,61 @@ void Learner::save(const std::string &path) const {
   }
 }
 
-void Learner::load(const std::string &path) {
-  Impl &m = *impl_;
+namespace {
+
+// The largest payload a checkpoint of this learner can have: both stores full,
+// the counters, and the network with its optimizer state (weights, and Adam's
+// two moments, in float64 at most; the dense model has n^2 weights, the grid
+// models a few per cell at most, with room to spare). Nothing larger is read.
+std::uint64_t payload_bound(const Settings &s, const Geometry &g, std::size_t capacity) {
+  const double n = (double)g.size();
+  const double pairs = 2.0 * (double)capacity * (2.0 * n * sizeof(float) + 2 * sizeof(std::uint64_t));
+  const double network = 3 * sizeof(double) * n * (s.model == "linear" ? n : 64.0);
+  return (std::uint64_t)std::min(pairs + network + 64.0 * 1024 * 1024, 1e18);
+}
+
+// The file's payload, checked in the order that reads the least: a regular
+// file, its magic number and header, the sizes against the file and the
+// problem, then the payload itself and its checksum.
+std::string read_payload(const std::string &path, std::uint64_t bound) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) throw CheckpointError(Kind::Missing, "checkpoint '" + path + "' cannot be opened (missing or unreadable)");
+  if (S_ISDIR(st.st_mode)) throw CheckpointError(Kind::Missing, "checkpoint '" + path + "' is a directory, not a checkpoint file");
+  if (!S_ISREG(st.st_mode)) throw CheckpointError(Kind::Missing, "checkpoint '" + path + "' is not a regular file (a device, pipe or socket)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw CheckpointError(Kind::Missing, "checkpoint '" + path + "' cannot be opened (missing or unreadable)");
-  const std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  const std::size_t header = sizeof(kMagic) + sizeof(std::uint32_t) + sizeof(std::uint64_t);
-  if (file.size() < sizeof(kMagic) || std::memcmp(file.data(), kMagic, sizeof(kMagic)) != 0)
-    throw CheckpointError(file.size() < sizeof(kMagic) ? Kind::Truncated : Kind::Corrupted, "'" + path + "' is not an mlgmres checkpoint (bad magic number" + std::string(file.size() < sizeof(kMagic) ? ", file too short" : "") + ")");
-  if (file.size() < header) throw CheckpointError(Kind::Truncated, "checkpoint '" + path + "' is truncated (incomplete header)");
+  const std::uint64_t file_size = (std::uint64_t)st.st_size;
+  constexpr std::size_t header = sizeof(kMagic) + sizeof(std::uint32_t) + sizeof(std::uint64_t);
+  char head[header];
+  f.read(head, std::min<std::uint64_t>(header, file_size));
+  if (file_size < sizeof(kMagic) || std::memcmp(head, kMagic, sizeof(kMagic)) != 0)
+    throw CheckpointError(file_size < sizeof(kMagic) ? Kind::Truncated : Kind::Corrupted, "'" + path + "' is not an mlgmres checkpoint (bad magic number" + std::string(file_size < sizeof(kMagic) ? ", file too short" : "") + ")");
+  if (file_size < header) throw CheckpointError(Kind::Truncated, "checkpoint '" + path + "' is truncated (incomplete header)");
   std::uint32_t version;
   std::uint64_t size;
-  std::memcpy(&version, file.data() + sizeof(kMagic), sizeof(version));
-  std::memcpy(&size, file.data() + sizeof(kMagic) + sizeof(version), sizeof(size));
+  std::memcpy(&version, head + sizeof(kMagic), sizeof(version));
+  std::memcpy(&size, head + sizeof(kMagic) + sizeof(version), sizeof(size));
   if (version != kVersion)
     throw CheckpointError(Kind::Version, "checkpoint '" + path + "' has format version " + std::to_string(version) + "; this library reads version " + std::to_string(kVersion));
-  if (file.size() - header < size || file.size() - header - size < sizeof(std::uint64_t))
-    throw CheckpointError(Kind::Truncated, "checkpoint '" + path + "' is truncated: " + std::to_string(file.size()) + " bytes, expected " + std::to_string(header + size + sizeof(std::uint64_t)));
-  if (file.size() != header + size + sizeof(std::uint64_t)) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: trailing bytes after the payload");
-  const std::string payload = file.substr(header, size);
-  std::uint64_t hash;
-  std::memcpy(&hash, file.data() + header + size, sizeof(hash));
+  if (file_size - header < size || file_size - header - size < sizeof(std::uint64_t))
+    throw CheckpointError(Kind::Truncated, "checkpoint '" + path + "' is truncated: " + std::to_string(file_size) + " bytes, expected " + std::to_string(header + size + sizeof(std::uint64_t)));
+  if (file_size != header + size + sizeof(std::uint64_t)) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: trailing bytes after the payload");
+  if (size > bound)
+    throw CheckpointError(Kind::Mismatch, "checkpoint '" + path + "' holds " + std::to_string(size) + " bytes, more than a checkpoint of this problem can (" + std::to_string(bound) + "): written for another problem");
+  std::string payload(size, '\0');
+  std::uint64_t hash = 0;
+  f.read(&payload[0], (std::streamsize)size);
+  f.read(reinterpret_cast<char *>(&hash), sizeof(hash));
+  if (!f) throw CheckpointError(Kind::Truncated, "checkpoint '" + path + "' is truncated (read error)");
   if (hash != fnv1a(payload)) throw CheckpointError(Kind::Corrupted, "checkpoint '" + path + "' is corrupted: checksum mismatch");
+  return payload;
+}
+
+}  // namespace
+
+void Learner::load(const std::string &path) {
+  Impl &m = *impl_;
+  const std::string payload = read_payload(path, payload_bound(m.settings, m.geometry, m.store.capacity()));
 
   Reader r(payload, path);
   const std::string written_for = r.get_string();

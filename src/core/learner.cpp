@@ -81,8 +81,9 @@ Verdict Learner::screen(const SolveMetrics &metrics) {
   m.pending = m.policy.screen(metrics);
   if (m.budget.parked()) m.pending = Verdict::Skipped;  // nothing more to learn for
   // While an owed training waits for the budget, more candidates cannot be
-  // trained on either: do not pay for gathering them.
-  else if (m.pending == Verdict::Candidate && m.training_owed && !m.budget.allows_training(m.expected_training_seconds())) m.pending = Verdict::Deferred;
+  // trained on either: do not pay for gathering them. (The async worker
+  // trains whenever it is free: nothing waits for the budget.)
+  else if (!m.settings.async_training && m.pending == Verdict::Candidate && m.training_owed && !m.budget.allows_training(m.expected_training_seconds())) m.pending = Verdict::Deferred;
   return m.pending;
 }
 
@@ -111,7 +112,12 @@ Observation Learner::learn(const double *b, const double *x) {
   // A due training waits while it would exceed the budget; it is owed, and
   // asked for again at the next solve that brings data.
   if (m.policy.take_training_trigger()) m.training_owed = true;
-  if (m.training_owed) {
+  if (m.training_owed && m.settings.async_training) {
+    // The worker's core is its own: it trains whenever it is free. The budget
+    // charges what training costs the solves (snapshot, launch, swap).
+    o.training_due = !m.budget.parked() && !m.job.valid();
+    o.postponed = !o.training_due;
+  } else if (m.training_owed) {
     // The model, and with it LibTorch, comes when the budget covers
     // LibTorch's start-up: a run whose solves never earn that never loads it.
     o.training_due = m.budget.allows_training(m.expected_training_seconds());
@@ -137,43 +143,58 @@ Observation Learner::learn(const double *b, const double *x) {
   return o;
 }
 
-TrainingReport Learner::train() {
-  Impl &m = *impl_;
-  if (!m.model) m.build_model();  // asked for directly (tests, forced training)
-  const std::size_t newest = m.store.merge_candidates();
-  if (m.target_scale == 0) {
+std::size_t Learner::Impl::prepare_training() {
+  const std::size_t newest = store.merge_candidates();
+  if (target_scale == 0) {
     double sum = 0;
-    for (std::size_t i = 0; i < m.store.size(); ++i) {
+    for (std::size_t i = 0; i < store.size(); ++i) {
       double s2 = 0;
-      for (float v : m.store.at(i).x) s2 += (double)v * v;
+      for (float v : store.at(i).x) s2 += (double)v * v;
       sum += std::sqrt(s2);
     }
-    m.target_scale = m.store.size() && sum > 0 ? sum / m.store.size() : 1.0;
+    target_scale = store.size() && sum > 0 ? sum / store.size() : 1.0;
   }
-  TrainingReport r = m.model->train(m.store, newest, m.target_scale, m.rng);
-  m.training_owed = false;
-  if (r.ran) {
-    m.budget.record_training(r.seconds);  // an undone training's time was spent all the same
-    m.training_estimate = r.seconds;
-  }
+  training_owed = false;
+  return newest;
+}
+
+void Learner::Impl::finish_training(TrainingReport &r) {
+  if (r.ran) training_estimate = r.seconds;
   if (r.diverged) {
-    ++m.diverged_trainings;  // nothing changed but the learning rate
+    ++diverged_trainings;  // nothing changed but the learning rate
   } else if (r.ran) {
-    ++m.trainings;
-    m.last_loss = r.loss;
+    ++trainings;
+    last_loss = r.loss;
     // Growth: when the loss improved by less than growth_tolerance over the
     // last growth_patience trainings, the model is too small for the data.
-    m.losses.push_back(r.loss);
-    const std::size_t p = (std::size_t)m.settings.growth_patience;
-    if (m.losses.size() > p && m.model->blocks() < m.settings.max_blocks) {
-      const double before = m.losses[m.losses.size() - 1 - p];
-      if (before > 0 && (before - r.loss) / before < m.settings.growth_tolerance && m.model->grow()) {
+    losses.push_back(r.loss);
+    const std::size_t p = (std::size_t)settings.growth_patience;
+    if (losses.size() > p && learning().blocks() < settings.max_blocks) {
+      const double before = losses[losses.size() - 1 - p];
+      if (before > 0 && (before - r.loss) / before < settings.growth_tolerance && learning().grow()) {
         r.grew = true;
-        m.losses.clear();
+        losses.clear();
       }
     }
   }
-  r.blocks = m.model->blocks();
+  r.blocks = learning().blocks();
+}
+
+TrainingReport Learner::train() {
+  Impl &m = *impl_;
+  if (m.settings.async_training) {
+    if (m.job.valid()) throw std::logic_error("train() called while a training runs on the worker");
+    m.start_training();
+    TrainingReport r;
+    r.started = true;
+    r.samples = m.store.size();
+    return r;
+  }
+  if (!m.model) m.build_model();  // asked for directly (tests, forced training)
+  const std::size_t newest = m.prepare_training();
+  TrainingReport r = m.model->train(m.store, newest, m.target_scale, m.rng);
+  if (r.ran) m.budget.record_training(r.seconds);  // an undone training's time was spent all the same
+  m.finish_training(r);
   return r;
 }
 
@@ -186,7 +207,9 @@ LearnerStatus Learner::status() const {
   s.precision = m.settings.precision;
   s.built = m.model != nullptr;
   s.parameters = s.built ? m.model->parameters() : 0;
-  s.optimized_parameters = s.built ? m.model->optimized_parameters() : 0;
+  // the optimizer's figures are the learning model's (async: the trainee, when it is not on the worker)
+  const Model *learning = m.trainee ? m.trainee.get() : m.model.get();
+  s.optimized_parameters = learning ? learning->optimized_parameters() : 0;
   s.blocks = s.built ? m.model->blocks() : 0;
   s.training_set = m.store.size();
   s.capacity = m.store.capacity();
@@ -199,9 +222,13 @@ LearnerStatus Learner::status() const {
   s.mean_residual_at_k = m.policy.mean_residual();
   s.mean_time_to_solution = m.policy.mean_time();
   s.last_loss = m.last_loss;
-  s.learning_rate = s.built ? m.model->learning_rate() : m.settings.learning_rate;
+  s.learning_rate = learning ? learning->learning_rate() : m.settings.learning_rate;
   s.diverged_trainings = m.diverged_trainings;
   s.training_seconds = m.budget.training_seconds();
+  s.async = m.settings.async_training;
+  s.training_running = m.job.valid();
+  s.overlapped_seconds = m.overlapped_seconds;
+  s.exposed_seconds = m.exposed_seconds;
   s.warming_up = m.policy.warming_up();
   s.parked = m.budget.parked();
   s.training_postponed = m.training_owed;

@@ -3,6 +3,8 @@
 // network is the Model the factory builds when the first training is due.
 #pragma once
 
+#include <atomic>
+#include <future>
 #include <memory>
 #include <random>
 #include <vector>
@@ -15,6 +17,7 @@ namespace mlgmres {
 
 struct Learner::Impl {
   Impl(const Settings &s, const Geometry &g, ModelFactory make_model);
+  ~Impl();  // stops a running training (its result would be thrown away) and waits for the worker
 
   Settings settings;
   Geometry geometry;
@@ -22,7 +25,21 @@ struct Learner::Impl {
   Policy policy;
   ReplayStore store;
   std::mt19937_64 rng;
-  std::unique_ptr<Model> model;  // null until the first training is due (LibTorch not loaded)
+  std::unique_ptr<Model> model;  // serves guess(); null until the first training is due (LibTorch not loaded)
+  // Async training (async_training.cpp): the worker trains `trainee` (moved
+  // into the job while it runs) and the trained weights are swapped into
+  // `model` between solves. Synchronous: no trainee, `model` learns.
+  struct Job {
+    TrainingReport report;
+    std::mt19937_64 rng;                    // the sampler after the training, as if it ran here
+    std::unique_ptr<Model> trainee, serving;  // serving: built by the first job
+    double seconds = 0;                     // the job's wall time on the worker
+  };
+  std::unique_ptr<Model> trainee;
+  std::future<Job> job;  // valid while a training is on the worker (or done and not yet taken)
+  std::shared_ptr<std::atomic<bool>> cancel = std::make_shared<std::atomic<bool>>(false);
+  double overlapped_seconds = 0, exposed_seconds = 0;
+  Model &learning() { return trainee ? *trainee : *model; }
   Verdict pending = Verdict::Skipped;  // screen() result awaiting learn()
   double target_scale = 0;  // typical ||x||/||b||, fixed at the first training
   int trainings = 0, guesses = 0, non_finite = 0;
@@ -43,6 +60,15 @@ struct Learner::Impl {
   // Builds the model (loading the engine and LibTorch the first time); the
   // time it takes is charged to the training budget.
   void build_model();
+  // Candidates join the training set, the target scale is fixed at the first
+  // training; returns how many pairs are new (they go into every batch).
+  std::size_t prepare_training();
+  // A training's outcome: counters, the growth rule (on the model that learns).
+  void finish_training(TrainingReport &r);
+  // Async: hands a snapshot of the training set to the worker.
+  void start_training();
+  // Async: takes the finished job (waits if it still runs) and swaps its weights in.
+  TrainingReport take_job();
 };
 
 // Pairs that fit both caps: the count and the MiB budget (two float fields each).

@@ -53,9 +53,9 @@ class TorchModel final : public Model {
     return true;
   }
 
-  TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) override {
+  TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel) override {
     use_threads();
-    return trainer_->train(store, newest, target_scale, rng);
+    return trainer_->train(store, newest, target_scale, rng, cancel);
   }
   double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) override {
     use_threads();
@@ -68,6 +68,17 @@ class TorchModel final : public Model {
   std::int64_t parameters() const override { return net_->parameter_count(); }
   std::int64_t optimized_parameters() const override { return trainer_->optimized_parameters(); }
   double learning_rate() const override { return trainer_->learning_rate(); }
+
+  void assign(const Model &from) override {
+    const TorchModel &other = dynamic_cast<const TorchModel &>(from);
+    while (net_->blocks() < other.net_->blocks())
+      if (!trainer_->grow()) throw std::logic_error("assign: the model cannot grow to the other's blocks");
+    torch::NoGradGuard no_grad;
+    auto mine = net_->named_parameters();
+    for (const auto &p : other.net_->named_parameters()) mine[p.key()].copy_(p.value());
+    auto buffers = net_->named_buffers();
+    for (const auto &b : other.net_->named_buffers()) buffers[b.key()].copy_(b.value());
+  }
 
   std::string save() const override {
     torch::serialize::OutputArchive archive;
@@ -91,12 +102,11 @@ class TorchModel final : public Model {
   }
 
  private:
-  // Sizes LibTorch's thread pool before the first computation, not at
-  // construction: starting the pool costs ~6 ms (measured), which a model
-  // built but never used should not pay.
+  // Sizes LibTorch's thread pool before each computation, not at
+  // construction (starting the pool costs ~6 ms, measured, which a model
+  // built but never used should not pay): the count is per calling thread
+  // (OpenMP), and the async learner trains on a worker thread of its own.
   void use_threads() {
-    if (threads_set_) return;
-    threads_set_ = true;
     if (settings_.threads > 0 && torch::get_num_threads() != settings_.threads) torch::set_num_threads(settings_.threads);
   }
 
@@ -106,7 +116,6 @@ class TorchModel final : public Model {
   torch::Dtype dtype_;
   NetworkPtr net_;
   std::unique_ptr<Trainer> trainer_;
-  bool threads_set_ = false;
 };
 
 }  // namespace

@@ -101,7 +101,7 @@ double Trainer::lower_bound_seconds(const ReplayStore &store) const {
 
 double Trainer::learning_rate() const { return optimizer_->param_groups().front().options().get_lr(); }
 
-TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng) {
+TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel) {
   TrainingReport r;
   if (store.size() == 0) return r;
   const auto t0 = std::chrono::steady_clock::now();
@@ -126,6 +126,10 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
   const int tail = std::max(1, s_.train_steps / 10);  // report the mean of the last 10% of steps
   double tail_loss = 0;
   for (int step = 0; step < s_.train_steps; ++step) {
+    if (cancel && cancel->load(std::memory_order_relaxed)) {  // its learner is going away: the result would be thrown away
+      net_->eval();
+      return r;
+    }
     optimizer_->zero_grad();
     torch::Tensor loss = batch_loss(store, draw(), target_scale);
     loss.backward();

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <atomic>
 #include <memory>
 #include <random>
 
@@ -35,7 +36,9 @@ class Trainer {
   // optimizer comes back exactly, moments included: keeping a blown-up
   // training's moments froze the network in every later training (measured:
   // linear fluidnet, lr 1e-2, 32^2 test seed 2, all later guesses rejected).
-  TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng);
+  // `cancel`, when set during the training, stops it between steps (the
+  // report says it did not run; the weights are half-trained).
+  TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel = nullptr);
 
   // Seconds a training will take: one timed gradient computation on a full
   // batch (after an untimed one that pays LibTorch's first-call costs; no

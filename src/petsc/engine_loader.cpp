@@ -2,12 +2,14 @@
 
 #include <dlfcn.h>
 
+#include <mutex>
 #include <stdexcept>
 
 namespace {
 
 const mlgmres::EngineApi *table = nullptr;
 std::string               loaded_from;
+std::mutex                loading; /* the async learner's worker may be the one that loads it */
 
 // libmlgmres_engine.so beside the library this function is in (the plugin,
 // wherever -dll_append or the linker found it).
@@ -26,6 +28,7 @@ std::string DefaultPath()
 
 const mlgmres::EngineApi &MLEngine()
 {
+  std::lock_guard<std::mutex> lock(loading);
   if (table) return *table;
   const char       *env  = getenv("MLGMRES_ENGINE");
   const std::string path = env && *env ? env : DefaultPath();
@@ -49,6 +52,14 @@ const mlgmres::EngineApi &MLEngine()
   return *table;
 }
 
-bool MLEngineLoaded() { return table != nullptr; }
+bool MLEngineLoaded()
+{
+  std::lock_guard<std::mutex> lock(loading);
+  return table != nullptr;
+}
 
-std::string MLEnginePath() { return loaded_from; }
+std::string MLEnginePath()
+{
+  std::lock_guard<std::mutex> lock(loading);
+  return loaded_from;
+}

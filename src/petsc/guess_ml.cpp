@@ -21,6 +21,7 @@
 #include <petsc/private/kspimpl.h>
 
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <string>
@@ -50,8 +51,16 @@ struct GuessML {
   PetscLogDouble                    guess_seconds = 0;     // the basis' last guess: its time and directions (what a direction costs)
   PetscInt                          guess_directions = 0;
   mlgmres::BasisGovernor            governor{20};          // whether the basis pays (replicated: fed reduced values only)
+  /* whether the network pays beyond the basis: the same rule, where a probe is
+     a solve from the basis alone and a guessed solve one with the network's
+     direction, inference included (replicated) */
+  mlgmres::BasisGovernor            net_governor{20};
+  enum { NET_NONE, NET_USED, NET_PROBE, NET_IDLE } net_arm = NET_NONE; // what this solve tells net_governor
+  mlgmres::MovingAverage            marginal{20};          // share of the basis guess' error the network's direction removed (recent solves)
+  PetscReal                         last_marginal = -1;    // this solve's (-1: not measured)
   PetscInt                          N = -1;                // global size the learner serves; -1: not built
   PetscBool                         active = PETSC_FALSE;  // whether the network can serve this problem (the basis always can)
+  PetscBool                         async  = PETSC_FALSE;  // training runs on a worker thread (resolved -training_mode)
   std::string                       model, why_inactive;
   int                               readiness = (int)mlgmres::GuessStatus::WarmingUp; // replicated Learner::readiness(): what the next solve may start from
   PetscInt                          k = 30;                // probe iteration of E_k
@@ -78,7 +87,9 @@ struct UpdateOutcome {
   double loss, seconds;
   int    steps;
   int    blocks, grew;
-  int    postponed; // a training was due but waits for the training budget
+  int    postponed; // a training was due but waits for the training budget (async: for the worker)
+  int    finished;  // a training's result arrived in this step (sync: it ran now; async: the worker finished)
+  int    started;   // async: a training was handed to the worker
   int    diverged;  // the training blew up and was undone
   double loss_before, loss_after, learning_rate;
 };
@@ -93,6 +104,24 @@ PetscErrorCode GetML(KSPGuess guess, GuessML **ctx)
   PetscCheck(isml, PetscObjectComm((PetscObject)guess), PETSC_ERR_ARG_WRONG, "KSPGuess is of type %s, not " KSPGUESSML, ((PetscObject)guess)->type_name);
   *ctx = (GuessML *)guess->data;
   PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// A training's report into the outcome the learner rank broadcasts.
+void TakeReport(UpdateOutcome *u, const mlgmres::TrainingReport &r)
+{
+  u->finished      = r.ran;
+  u->started       = r.started;
+  if (r.ran || r.started) u->training_set = (int)r.samples;
+  if (!r.ran) return;
+  u->loss          = r.loss;
+  u->seconds       = r.seconds;
+  u->steps         = r.steps;
+  u->blocks        = r.blocks;
+  u->grew          = r.grew;
+  u->diverged      = r.diverged;
+  u->loss_before   = r.loss_before;
+  u->loss_after    = r.loss_after;
+  u->learning_rate = r.learning_rate;
 }
 
 PetscErrorCode ProbeMonitor(KSP, PetscInt it, PetscReal rnorm, void *vctx)
@@ -211,17 +240,20 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   if (ctx->opts.threads > settings.threads)
     PetscCall(PetscInfo(guess, "%" PetscInt_FMT " LibTorch threads requested, reduced to %d: the cores available to this rank (more only contend)\n", ctx->opts.threads, settings.threads));
   settings.model             = ctx->model;
+  ctx->async                 = (PetscBool)settings.async_training;
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
   PetscCall(MLProjectionCreate(ctx->work, ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace, ctx->opts.carry, &ctx->projection));
-  ctx->governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
+  ctx->governor     = mlgmres::BasisGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
+  ctx->net_governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
+  ctx->marginal.clear();
   if (ctx->active) {
     PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
       /* The network comes from the engine when the first training is due: only then is LibTorch loaded. */
       ctx->learner = std::make_unique<mlgmres::Learner>(settings, g, [](const mlgmres::Settings &s, const mlgmres::Geometry &geo) { return MLEngine().create_model(s, geo); });
       return (int)ctx->learner->readiness();
     }));
-    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), %d LibTorch thread(s), field %s; the network is built when the first training is due\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.threads, desc));
+    PetscCall(PetscInfo(guess, "Learner built: model %s (requested %s), loss %s (requested %s), training %s with %d LibTorch thread(s), field %s; the network is built when the first training is due\n", ctx->model.c_str(), ctx->opts.core.model.c_str(), settings.loss.c_str(), ctx->opts.core.loss.c_str(), settings.async_training ? "on a worker thread" : "in the solve path", settings.threads, desc));
     if (!ctx->opts.load_file.empty() && !ctx->loaded) PetscCall(LoadCheckpoint(guess, ctx));
   } else {
     PetscCall(PetscInfo(guess, "No network for this problem (%s): %s; the basis of earlier solutions serves alone\n", desc, ctx->why_inactive.c_str()));
@@ -292,7 +324,11 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
     if (!ctx->parked_reported) PetscCall(PetscInfo(guess, "Network guesses did not save time over %d solves: the network is switched off (no inference, no training)\n", ctx->opts.core.payoff_window));
     ctx->parked_reported = PETSC_TRUE;
   }
-  const PetscBool network = (PetscBool)(ctx->active && status == (int)mlgmres::GuessStatus::Ok);
+  const PetscBool ready = (PetscBool)(ctx->active && status == (int)mlgmres::GuessStatus::Ok);
+  /* now and then the basis alone (a probe) measures what the network adds */
+  const PetscBool network = (PetscBool)(ready && ctx->net_governor.on() && !ctx->net_governor.probe_due());
+  ctx->net_arm            = !ready ? GuessML::NET_NONE : network ? GuessML::NET_USED : ctx->net_governor.on() ? GuessML::NET_PROBE : GuessML::NET_IDLE;
+  ctx->last_marginal      = -1;
   /* a probe (zero guess) now and then measures what the basis saves */
   const PetscBool basis = (PetscBool)(ctx->governor.on() && ctx->projection.count > 0 && ctx->opts.scaling != ML_SCALING_NONE && !ctx->governor.probe_due());
   if (!network && !basis) PetscFunctionReturn(PETSC_SUCCESS);
@@ -315,9 +351,11 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
       PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
       PetscCall(RecordGuess(guess, ctx, why));
       if (!why) ctx->source = GuessML::FROM_NETWORK;
+      else ctx->net_arm = GuessML::NET_NONE; /* a rejected guess says nothing about the network's worth */
       if (!why && ctx->learner) ctx->learner->record_guess(); /* the pay-off check judges the network's guesses; the learner lives on rank 0 */
     } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
       PetscCall(RecordGuess(guess, ctx, "the network produced non-finite values"));
+      ctx->net_arm = GuessML::NET_NONE;
     }
   } else {
     /* the basis alone: no network for this problem, not trained yet (its
@@ -336,18 +374,21 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
 PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, const UpdateOutcome *o, PetscInt its, PetscReal ek, PetscLogDouble tos)
 {
   PetscViewer v;
-  char        g[64], t[160] = "";
+  char        g[128], t[160] = "";
 
   PetscFunctionBegin;
   if (!ctx->opts.monitor) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)guess), &v));
   if (ctx->guess_state == GuessML::GUESS_USED) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
   else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : ctx->guess_state == GuessML::PARKED ? "network switched off" : "zero guess"));
-  if (o && o->postponed) PetscCall(PetscSNPrintf(t, sizeof(t), ", training postponed (budget)"));
-  if (o && o->training_due && o->diverged)
+  if (o && o->postponed) PetscCall(PetscSNPrintf(t, sizeof(t), ", training postponed (%s)", ctx->async ? "the worker is busy" : "budget"));
+  if (o && o->finished && o->diverged)
     PetscCall(PetscSNPrintf(t, sizeof(t), ", training DIVERGED (loss %.3e -> %.3e), undone, learning rate now %g, %.3f s", o->loss_before, o->loss_after, o->learning_rate, o->seconds));
-  else if (o && o->training_due)
+  else if (o && o->finished)
     PetscCall(PetscSNPrintf(t, sizeof(t), ", trained %d steps on %d pairs, loss %.3e, %.3f s, %d block(s)%s", o->steps, o->training_set, o->loss, o->seconds, o->blocks, o->grew ? " (grew)" : ""));
+  if (o && o->started) PetscCall(PetscSNPrintf(t + strlen(t), sizeof(t) - strlen(t), ", training started on the worker (%d pairs)", o->training_set));
+  if (ctx->last_marginal >= 0) PetscCall(PetscSNPrintf(g + strlen(g), sizeof(g) - strlen(g), ", network +%.2g%%", 100 * (double)ctx->last_marginal));
+  else if (ctx->net_arm == GuessML::NET_PROBE) PetscCall(PetscSNPrintf(g + strlen(g), sizeof(g) - strlen(g), ", basis alone (probe)"));
   PetscCall(PetscViewerASCIIPrintf(v, "  ml step %" PetscInt_FMT ": its %" PetscInt_FMT ", E_%" PetscInt_FMT " %.3e, TOS %.4f s, %s, %s%s\n", ctx->stats.solves, its, ctx->k, (double)ek, (double)tos, g, decision, t));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -384,6 +425,67 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec b, Vec x, PetscLogD
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// What the network's direction added to this solve's guess beyond the basis:
+// the share of the basis guess' squared error (A-norm, or residual norm) it
+// removed. The projection knows both removals; the energy error of the basis
+// guess needs the solution: (x, A x) - |c|^2 = (x, b) - |c|^2.
+PetscErrorCode MeasureMarginal(GuessML *ctx, Vec b, Vec x)
+{
+  const MLProjection *p = &ctx->projection;
+  PetscReal           left;
+
+  PetscFunctionBegin;
+  if (ctx->source != GuessML::FROM_NETWORK || ctx->opts.scaling == ML_SCALING_NONE) PetscFunctionReturn(PETSC_SUCCESS);
+  if (p->residual) left = p->bb - p->basis_gain;
+  else {
+    PetscScalar xb;
+    PetscCall(VecDot(x, b, &xb));
+    left = PetscRealPart(xb) - p->basis_gain;
+  }
+  if (!(left > 0)) PetscFunctionReturn(PETSC_SUCCESS); /* the basis guess was exact to rounding */
+  ctx->last_marginal = PetscMin(1.0, PetscMax(0.0, p->w_gain / left));
+  ctx->marginal.push(ctx->last_marginal);
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Feeds the network's governor: solves with the network's direction
+// (inference included) against solves from the basis alone. The ranks' clocks
+// differ: every rank judges by the slowest, so all decide alike.
+PetscErrorCode JudgeNetwork(KSPGuess guess, GuessML *ctx, PetscLogDouble tos)
+{
+  mlgmres::BasisGovernor &g = ctx->net_governor;
+  double                  seconds = tos;
+
+  PetscFunctionBegin;
+  if (ctx->net_arm == GuessML::NET_NONE) PetscFunctionReturn(PETSC_SUCCESS);
+  if (ctx->net_arm == GuessML::NET_IDLE) {
+    g.record_idle();
+    if (g.restarted()) PetscCall(PetscInfo(guess, "Network switched on again after a pause: inference and training resume\n"));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)guess)));
+  if (ctx->net_arm == GuessML::NET_USED) g.record_guessed(seconds);
+  else g.record_probe(seconds);
+  if (!g.on())
+    PetscCall(PetscInfo(guess, "Network switched off: solves with its direction took %.3g s on average, from the basis alone %.3g s (its direction removed %.2g percent of the basis guess' error); no inference and no training for %d solves\n", g.guessed_seconds(), g.probe_seconds(), 100 * ctx->marginal.mean(), g.pause_left()));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Says what a finished training did, counts it, and saves a checkpoint when one is due.
+PetscErrorCode TrainingDone(KSPGuess guess, GuessML *ctx, const UpdateOutcome *o)
+{
+  PetscFunctionBegin;
+  if (o->diverged) {
+    PetscCall(PetscInfo(guess, "Training diverged (loss %g -> %g on one batch): weights and optimizer state restored, learning rate halved to %g\n", o->loss_before, o->loss_after, o->learning_rate));
+  } else {
+    ++ctx->stats.trainings;
+    PetscCall(PetscInfo(guess, "Trained %d steps on %d pairs: loss %g in %g s%s\n", o->steps, o->training_set, o->loss, o->seconds, ctx->async ? " on the worker (new weights serve from the next solve)" : ""));
+  }
+  if (o->grew) PetscCall(PetscInfo(guess, "Training loss stagnated: residual block %d appended (identity start)\n", o->blocks));
+  if (!ctx->opts.save_file.empty() && ctx->opts.checkpoint_every > 0 && ctx->stats.trainings % ctx->opts.checkpoint_every == 0) PetscCall(SaveCheckpoint(guess, ctx));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
 {
   GuessML          *ctx  = (GuessML *)guess->data;
@@ -399,10 +501,16 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(MonitorLine(guess, ctx, "not converged: not learned", NULL, ksp->its, ksp->rnorm, tos));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(MeasureMarginal(ctx, b, x)); /* before the solution joins the basis */
   PetscCall(UpdateBasis(guess, ctx, b, x, tos));
   tos = MPI_Wtime() - ctx->t0; /* the basis' upkeep is part of the time the learner's pay-off check judges */
   if (!ctx->active) {
     PetscCall(MonitorLine(guess, ctx, "basis only", NULL, ksp->its, ksp->rnorm, tos));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  PetscCall(JudgeNetwork(guess, ctx, tos));
+  if (!ctx->net_governor.on()) { /* nothing to learn for while the network is off; a training on the worker waits to be taken */
+    PetscCall(MonitorLine(guess, ctx, "network off: it did not pay beyond the basis", NULL, ksp->its, ksp->rnorm, tos));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   /* converged before iteration k (or the probe was cancelled): the final residual */
@@ -414,10 +522,13 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
   PetscCall(PetscLogEventBegin(MLGMRES_Collect, guess, b, x, 0));
   PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
     UpdateOutcome r{};
+    /* between solves: a training the worker finished brings its weights in for the next guess */
+    TakeReport(&r, ctx->learner->poll());
     r.verdict   = (int)ctx->learner->screen(m);
     r.readiness = (int)ctx->learner->readiness();
     return r;
   }));
+  if (o.finished) PetscCall(TrainingDone(guess, ctx, &o));
   if (o.verdict == (int)mlgmres::Verdict::WarmUp || o.verdict == (int)mlgmres::Verdict::Candidate) {
     const PetscScalar *pb, *px;
     PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
@@ -426,12 +537,11 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(VecGetArrayRead(ctx->field.root[1], &px));
     PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
       const mlgmres::Observation obs = ctx->learner->learn(pb, px);
-      UpdateOutcome              r{};
-      r.verdict      = (int)obs.verdict;
-      r.readiness    = o.readiness;
-      r.training_due = obs.training_due;
-      r.training_set = (int)obs.training_set;
-      r.postponed    = obs.postponed;
+      UpdateOutcome              r   = o;
+      r.verdict                      = (int)obs.verdict;
+      r.training_due                 = obs.training_due;
+      r.training_set                 = (int)obs.training_set;
+      r.postponed                    = obs.postponed;
       return r;
     }));
     PetscCall(VecRestoreArrayRead(ctx->field.root[1], &px));
@@ -439,32 +549,17 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
   }
   PetscCall(PetscLogEventEnd(MLGMRES_Collect, guess, b, x, 0));
   if (o.training_due) {
+    /* sync: the whole training; async: only handing it to the worker */
     PetscCall(PetscLogEventBegin(MLGMRES_Train, guess, 0, 0, 0));
     PetscCall(MLRunOnLearnerRank(comm, &o, [&] {
-      mlgmres::TrainingReport r = ctx->learner->train();
-      UpdateOutcome           u = o;
-      u.training_set            = (int)r.samples;
-      u.loss                    = r.loss;
-      u.seconds                 = r.seconds;
-      u.steps                   = r.steps;
-      u.blocks                  = r.blocks;
-      u.grew                    = r.grew;
-      u.diverged                = r.diverged;
-      u.loss_before             = r.loss_before;
-      u.loss_after              = r.loss_after;
-      u.learning_rate           = r.learning_rate;
-      u.readiness               = (int)ctx->learner->readiness();
+      UpdateOutcome u = o;
+      TakeReport(&u, ctx->learner->train());
+      u.readiness = (int)ctx->learner->readiness();
       return u;
     }));
     PetscCall(PetscLogEventEnd(MLGMRES_Train, guess, 0, 0, 0));
-    if (o.diverged) {
-      PetscCall(PetscInfo(guess, "Training diverged (loss %g -> %g on one batch): weights and optimizer state restored, learning rate halved to %g\n", o.loss_before, o.loss_after, o.learning_rate));
-    } else {
-      ++ctx->stats.trainings;
-      PetscCall(PetscInfo(guess, "Trained %d steps on %d pairs: loss %g in %g s\n", o.steps, o.training_set, o.loss, o.seconds));
-    }
-    if (o.grew) PetscCall(PetscInfo(guess, "Training loss stagnated: residual block %d appended (identity start)\n", o.blocks));
-    if (!ctx->opts.save_file.empty() && ctx->opts.checkpoint_every > 0 && ctx->stats.trainings % ctx->opts.checkpoint_every == 0) PetscCall(SaveCheckpoint(guess, ctx));
+    if (o.started) PetscCall(PetscInfo(guess, "Training of %d pairs handed to the worker thread; the solves go on with the current weights\n", o.training_set));
+    if (o.finished) PetscCall(TrainingDone(guess, ctx, &o));
   }
   if (o.training_set) ctx->stats.training_set = o.training_set;
   ctx->readiness = o.readiness;
@@ -536,10 +631,18 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     if (st.diverged_trainings) PetscCall(PetscSNPrintf(desc, sizeof(desc), " (now %g: %d diverged training(s) undone)", st.learning_rate, st.diverged_trainings));
     else desc[0] = 0;
     PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g%s, loss %s; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, desc, st.loss.c_str(), st.training_set, st.capacity, st.evicted, st.candidates));
-    if (st.training_postponed) PetscCall(PetscSNPrintf(desc, sizeof(desc), ", a training of %s%.3g s is postponed", st.expected_measured ? "" : "at least ", st.expected_training));
+    if (st.training_postponed && !st.async) PetscCall(PetscSNPrintf(desc, sizeof(desc), ", a training of %s%.3g s is postponed", st.expected_measured ? "" : "at least ", st.expected_training));
     else desc[0] = 0;
     PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution: warm-up %.3g s, guessed %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, desc, st.baseline_time, st.guessed_time,
                                      st.parked ? "; SWITCHED OFF: learned guesses did not save time" : ""));
+    {
+      const mlgmres::BasisGovernor &ng = ctx->net_governor;
+      PetscCall(PetscViewerASCIIPrintf(viewer, "network's marginal value: its direction removed %.3g%% of the basis guess' error on average (last %d solves with it); solves with it %.3g s, from the basis alone %.3g s (%d probes); %s\n", 100 * ctx->marginal.mean(), (int)ctx->marginal.values().size(), ng.guessed_seconds(), ng.probe_seconds(), ng.probes(),
+                                       ng.on() ? (ng.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
+      if (ng.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  network switched off %d time(s)%s\n", ng.offs(), ng.on() ? "" : ", next try after a pause"));
+    }
+    if (st.async) PetscCall(PetscViewerASCIIPrintf(viewer, "training on a worker thread (training_mode %s): overlapped with the solves %.3g s, exposed to them %.3g s (snapshot, launch, weight swap)%s\n", ctx->opts.training_mode.c_str(), st.overlapped_seconds, st.exposed_seconds, st.training_running ? "; a training is running" : ""));
+    else PetscCall(PetscViewerASCIIPrintf(viewer, "training in the solve path (training_mode %s)\n", ctx->opts.training_mode.c_str()));
     PetscCall(PetscViewerASCIIPrintf(viewer, "residual blocks %d (at most %d; grown when the loss improves < %g over %d trainings)\n", st.blocks, s.max_blocks, s.growth_tolerance, s.growth_patience));
     if (!ctx->opts.save_file.empty() || !ctx->opts.load_file.empty())
       PetscCall(PetscViewerASCIIPrintf(viewer, "checkpoint: load %s, save %s (every %" PetscInt_FMT " trainings and at destroy)\n", ctx->opts.load_file.empty() ? "-" : ctx->opts.load_file.c_str(), ctx->opts.save_file.empty() ? "-" : ctx->opts.save_file.c_str(), ctx->opts.checkpoint_every));

@@ -503,7 +503,10 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     else if (!(gain > 0)) *why = n ? "b is orthogonal to the kept directions and to w" : w ? "b is orthogonal to the network's output" : "no solutions kept yet";
     if (*why) PetscFunctionReturn(PETSC_SUCCESS);
     /* x's coordinates in the basis will be c, whatever alpha: (T, A w) = d */
-    p->c0 = c;
+    p->c0         = c;
+    p->basis_gain = Dot(c, c);
+    p->w_gain     = gain - p->basis_gain;
+    p->bb         = PetscRealPart(bb);
     if (w) { /* x0 = Q (c - alpha d) + alpha w */
       for (PetscInt i = 0; i < n; ++i) c[i] -= alpha * d[i];
       PetscCall(VecCopy(w, x));

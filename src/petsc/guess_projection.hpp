@@ -59,6 +59,10 @@ struct MLProjection {
   /* the last guess, for the next Add's single pass */
   Vec       x0 = NULL;               // the guess as Apply formed it
   std::vector<PetscScalar> c0;       // its coordinates (what x's are, to the solve's tolerance)
+  /* what the last guess with a network output w removed from the squared error
+     norm the projection minimizes (energy: A-norm of the error; residual: 2-norm
+     of the residual): the basis' part |c|^2 and w's part beyond it; (b, b) */
+  PetscReal basis_gain = 0, w_gain = 0, bb = 0;
   PetscBool guessed = PETSC_FALSE;   // x0 and c0 were formed under the current basis
   Vec       b0 = NULL;               // for this right-hand side (not referenced: compared with its state)
   PetscObjectState b0_state = 0;

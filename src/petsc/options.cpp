@@ -35,6 +35,8 @@ PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const cha
     PetscCheck(v == "adam" || v == "adagrad", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown optimizer '%s' (allowed: adam, adagrad)", option, value);
   } else if (n == "loss") {
     PetscCheck(v == "mse" || v == "laplacian", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown loss '%s' (allowed: mse, laplacian)", option, value);
+  } else if (n == "training_mode") {
+    PetscCheck(v == "auto" || v == "async" || v == "sync", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown training mode '%s' (allowed: auto, async, sync)", option, value);
   } else if (n == "precision") {
     PetscCheck(v == "float32" || v == "float64", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown precision '%s' (allowed: float32, float64)", option, value);
   }
@@ -160,6 +162,10 @@ mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts) {
   // 5.7 s run into one that did not end in 120 s), so a larger request is
   // reduced to the cores (Build() says so with PetscInfo).
   const int cores = RankCores(comm);
-  s.threads = opts.threads == 0 ? cores : (int)std::min<PetscInt>(opts.threads, cores);
+  // Async training takes a core beside the solve's: by default only when the
+  // rank has one to spare, so the trainer never contends with the ranks.
+  s.async_training = opts.training_mode == "async" || (opts.training_mode == "auto" && cores >= 2);
+  const int room = s.async_training ? std::max(1, cores - 1) : cores;
+  s.threads = opts.threads == 0 ? room : (int)std::min<PetscInt>(opts.threads, room);
   return s;
 }

@@ -22,7 +22,7 @@
   X(GrowthPatience, core.growth_patience, "growth_patience", "Trainings over which the loss must improve, else a block is added", 1, PETSC_MAX_INT) \
   X(Channels, core.channels, "channels", "Feature channels of the grid networks (fluidnet, cnn)", 1, 1024)                   \
   X(LinearMax, core.linear_max, "linear_max", "Largest unknown count for the dense linear model", 1, 65536)                     \
-  X(Threads, threads, "threads", "LibTorch threads on the learner rank (0: cores per rank on its node; a larger request is reduced to those)", 0, 4096)              \
+  X(Threads, threads, "threads", "LibTorch threads of training on the learner rank (0: the cores per rank on its node, less one when training is async; a larger request is reduced to those)", 0, 4096)              \
   X(ProbeIterations, probe_iterations, "probe_iterations", "k for the metric E_k when the KSP has no GMRES restart", 1, PETSC_MAX_INT) \
   X(Seed, seed, "seed", "Seed of LibTorch and the replay sampler", 0, PETSC_MAX_INT)                                          \
   X(Subspace, subspace, "subspace", "Directions spanned by converged solutions each guess projects onto (0: the scaled network output alone)", 0, 1000) \
@@ -46,7 +46,8 @@
   X(Device, core.device, "device", "Where LibTorch runs: cpu, cuda")                           \
   X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64") \
   X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad") \
-  X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; mse without a DMDA)")
+  X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; mse without a DMDA)") \
+  X(TrainingMode, training_mode, "training_mode", "Where training runs: auto (async when the rank has a core to spare, else sync), async (a worker thread beside the solves; new weights swapped in between solves), sync (in the solve path; deterministic)")
 
 // How the basis Q of earlier solutions and the network output w become the
 // initial guess (guess_projection.hpp).
@@ -60,6 +61,7 @@ extern const char *const MLScalingTypes[];
 struct MLOptions {
   mlgmres::Settings core;
   PetscInt threads = 0;
+  std::string training_mode = "auto";
   PetscInt probe_iterations = 30;
   PetscInt seed = 0;
   PetscInt subspace = 256;
@@ -89,5 +91,6 @@ PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const cha
 PetscErrorCode MLOptionsCheckWritable(MPI_Comm comm, const char *option, const std::string &path);
 
 // The settings the core learner gets (automatic values resolved; LibTorch
-// threads capped at the cores available to the rank). Collective on comm.
+// threads capped at the cores available to the rank, less the solve's one
+// when training is async). Collective on comm.
 mlgmres::Settings MLOptionsResolve(MPI_Comm comm, const MLOptions &opts);

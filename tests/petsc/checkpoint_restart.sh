@@ -3,7 +3,8 @@
 #   1. a run with -..._save writes the learner at destroy;
 #   2. a second run with -..._load starts from it: its very first solve uses
 #      a learned guess, and -ksp_view counts the earlier solves;
-#   3. a truncated, a corrupted, a missing and a mismatched file each stop
+#   3. a truncated, a corrupted, a missing and a mismatched file, and a
+#      directory, each stop
 #      with a clean PETSc error that says which.
 # Usage: checkpoint_restart.sh -- CMD... (CMD: the tutorial with its options)
 set -u
@@ -37,5 +38,6 @@ cp "$ck" "$dir/corrupted.ckpt"
 printf '\xff\xff\xff\xff' | dd of="$dir/corrupted.ckpt" bs=1 seek=300 conv=notrunc status=none
 expect_error "is corrupted: checksum mismatch" "$@" -n 16 -steps 1 $ml -ksp_mlgmres_load "$dir/corrupted.ckpt"
 expect_error "cannot be opened \(missing or unreadable\)" "$@" -n 16 -steps 1 $ml -ksp_mlgmres_load "$dir/missing.ckpt"
+expect_error "is a directory, not a checkpoint file" "$@" -n 16 -steps 1 $ml -ksp_mlgmres_load "$dir"
 expect_error "was written for model fluidnet .* 16x16x1 .*; this solver has .* 20x20x1" "$@" -n 20 -steps 1 $ml -ksp_mlgmres_load "$ck"
 echo "PASS: checkpoint/restart"

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -128,6 +129,34 @@ TEST(Checkpoint, KeepsTheHalvedLearningRate) {
 TEST(Checkpoint, MissingFile) {
   Learner l(settings(), line(24), make_model);
   EXPECT_EQ(load_error(l, temp_path("does_not_exist")), Kind::Missing);
+}
+
+// Not a file: refused by what it is, before anything is read.
+TEST(Checkpoint, ADirectoryOrADeviceIsRefused) {
+  Learner l(settings(), line(24), make_model);
+  std::string what;
+  EXPECT_EQ(load_error(l, ::testing::TempDir(), &what), Kind::Missing);
+  EXPECT_NE(what.find("is a directory"), std::string::npos) << what;
+  EXPECT_EQ(load_error(l, "/dev/zero", &what), Kind::Missing);  // would never end if read
+  EXPECT_NE(what.find("not a regular file"), std::string::npos) << what;
+}
+
+// A payload larger than any checkpoint of this problem can be is refused from
+// its header, before it is read or allocated (a sparse file: no disk used).
+TEST(Checkpoint, AnOversizedPayloadIsRefusedFromItsHeader) {
+  const std::string path = temp_path("oversized");
+  Learner l(settings(), line(24), make_model);
+  feed(l, 12, 1);
+  l.save(path);
+  std::string head = read(path).substr(0, 20);
+  const std::uint64_t size = 1ull << 36;  // 64 GiB
+  std::memcpy(&head[12], &size, sizeof(size));
+  write(path, head);
+  ASSERT_EQ(truncate(path.c_str(), (off_t)(20 + size + 8)), 0);
+  std::string what;
+  EXPECT_EQ(load_error(l, path, &what), Kind::Mismatch);
+  EXPECT_NE(what.find("more than a checkpoint of this problem can"), std::string::npos) << what;
+  std::remove(path.c_str());
 }
 
 TEST(Checkpoint, TruncatedFile) {

@@ -1,0 +1,159 @@
+// Training off the solve path: the worker trains while guesses come from the
+// weights of the last finished training, swapped in only by poll() (between
+// solves); waiting at once reproduces the synchronous run exactly; a learner
+// going away stops its worker; a checkpoint waits for a running training.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <random>
+#include <thread>
+
+#include "laplace_1d.hpp"
+#include "mlgmres/engine.hpp"
+
+using namespace mlgmres;
+using namespace mlgmres_test;
+
+namespace {
+
+Settings async_settings(bool async) {
+  Settings s = learning_settings("linear");
+  s.warmup = 8;
+  s.orthogonality = 1.0;  // every solve after the warm-up is a candidate
+  s.train_steps = 200;
+  s.learning_rate = 3e-3;
+  s.threads = 1;
+  s.seed = 3;
+  s.async_training = async;
+  return s;
+}
+
+// A model whose trainings wait for a gate: the test decides when the worker may go on.
+class GatedModel final : public Model {
+ public:
+  GatedModel(std::unique_ptr<Model> inner, std::shared_future<void> gate) : inner_(std::move(inner)), gate_(std::move(gate)) {}
+  bool infer(const double *b, double n, double s, double *x) override { return inner_->infer(b, n, s, x); }
+  TrainingReport train(const ReplayStore &st, std::size_t newest, double scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel) override {
+    gate_.wait();
+    return inner_->train(st, newest, scale, rng, cancel);
+  }
+  double estimate_seconds(const ReplayStore &st, std::mt19937_64 &rng) override { return inner_->estimate_seconds(st, rng); }
+  double lower_bound_seconds(const ReplayStore &st) const override { return inner_->lower_bound_seconds(st); }
+  bool grow() override { return inner_->grow(); }
+  int blocks() const override { return inner_->blocks(); }
+  std::int64_t parameters() const override { return inner_->parameters(); }
+  std::int64_t optimized_parameters() const override { return inner_->optimized_parameters(); }
+  double learning_rate() const override { return inner_->learning_rate(); }
+  void assign(const Model &from) override { inner_->assign(*static_cast<const GatedModel &>(from).inner_); }
+  std::string save() const override { return inner_->save(); }
+  void load(const std::string &bytes) override { inner_->load(bytes); }
+
+ private:
+  std::unique_ptr<Model> inner_;
+  std::shared_future<void> gate_;
+};
+
+// One converged solve fed to the learner; returns the training report when it asked for one.
+TrainingReport solve_once(Learner &l, std::mt19937_64 &rng, int i) {
+  const std::size_t n = (std::size_t)l.geometry().size();
+  std::uniform_real_distribution<double> pos(4, (double)n - 5), amp(0.5, 2.0);
+  auto b = bump(n, pos(rng), amp(rng));
+  auto x = solve_laplace_1d(b);
+  SolveMetrics m = some_metrics();
+  m.residual_at_k = 2 + i;
+  const Verdict v = l.screen(m);
+  if (v != Verdict::WarmUp && v != Verdict::Candidate) return TrainingReport();
+  if (!l.learn(b.data(), x.data()).training_due) return TrainingReport();
+  return l.train();
+}
+
+std::vector<double> probe_guess(Learner &l) {
+  std::vector<double> b = bump((std::size_t)l.geometry().size(), 9.5, 1.0), x(b.size());
+  EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::Ok);
+  return x;
+}
+
+}  // namespace
+
+TEST(AsyncTraining, WeightsChangeOnlyWhenPolledBetweenSolves) {
+  std::promise<void> open;
+  const std::shared_future<void> gate = open.get_future().share();
+  Learner l(async_settings(true), line(24), [gate](const Settings &s, const Geometry &g) { return std::make_unique<GatedModel>(make_model(s, g), gate); });
+  std::mt19937_64 rng(1);
+  TrainingReport r;
+  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+  ASSERT_TRUE(r.started);  // handed to the worker at the end of the warm-up
+  EXPECT_FALSE(r.ran);
+  // The worker waits at the gate: polling never waits for it, and nothing changes.
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 100; ++i) EXPECT_FALSE(l.poll().ran);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1.0);
+  EXPECT_TRUE(l.status().training_running);
+  EXPECT_FALSE(l.trained());
+  open.set_value();
+  EXPECT_TRUE(l.wait_for_training().ran);
+  ASSERT_TRUE(l.trained());
+  const std::vector<double> first = probe_guess(l);
+  // A second training: until poll() takes it, every guess comes from the first one's weights.
+  for (int i = 8; i < 40 && !l.status().training_running; ++i) solve_once(l, rng, i);
+  ASSERT_TRUE(l.status().training_running);
+  TrainingReport done;
+  int guesses = 0;
+  while (!done.ran) {
+    EXPECT_EQ(probe_guess(l), first);
+    ++guesses;
+    done = l.poll();
+  }
+  EXPECT_GE(guesses, 1);
+  EXPECT_NE(probe_guess(l), first);  // swapped in by the poll that took the training
+  EXPECT_EQ(l.status().trainings, 2);
+  EXPECT_GT(l.status().overlapped_seconds, 0);
+}
+
+TEST(AsyncTraining, WaitingAtOnceGivesTheSynchronousRun) {
+  Learner sync(async_settings(false), line(24), make_model), async(async_settings(true), line(24), make_model);
+  std::mt19937_64 rng_sync(5), rng_async(5);
+  int started = 0;
+  for (int i = 0; i < 30; ++i) {
+    solve_once(sync, rng_sync, i);
+    if (solve_once(async, rng_async, i).started) {
+      ++started;
+      EXPECT_TRUE(async.wait_for_training().ran);
+    }
+  }
+  ASSERT_GE(started, 3);
+  EXPECT_EQ(async.status().trainings, sync.status().trainings);
+  EXPECT_EQ(probe_guess(async), probe_guess(sync));  // bit for bit: same data, same sampler, same weights
+}
+
+TEST(AsyncTraining, ALearnerGoingAwayStopsItsTraining) {
+  Settings s = async_settings(true);
+  s.train_steps = 100000000;  // hours
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    Learner l(s, line(24), make_model);
+    std::mt19937_64 rng(1);
+    TrainingReport r;
+    for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+    ASSERT_TRUE(r.started);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+}
+
+TEST(AsyncTraining, ACheckpointWaitsForTheRunningTraining) {
+  const std::string path = ::testing::TempDir() + "mlgmres_async.ckpt";
+  Learner l(async_settings(true), line(24), make_model);
+  std::mt19937_64 rng(1);
+  TrainingReport r;
+  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+  ASSERT_TRUE(r.started);
+  l.save(path);  // waits: the file holds the finished training
+  EXPECT_EQ(l.status().trainings, 1);
+  Learner resumed(async_settings(false), line(24), make_model);
+  resumed.load(path);
+  EXPECT_EQ(resumed.status().trainings, 1);
+  EXPECT_EQ(probe_guess(resumed), probe_guess(l));
+  std::remove(path.c_str());
+}
