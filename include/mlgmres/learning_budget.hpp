@@ -32,6 +32,8 @@ class LearningBudget {
 
   // Whether a training estimated to take `estimate` seconds fits the budget now.
   bool allows_training(double estimate) const;
+  // Seconds of training the budget still allows now (infinite without a limit, 0 when parked).
+  double allowance() const;
   // Whether training time is limited at all (a positive fraction).
   bool limited() const { return fraction_ > 0; }
 

@@ -4,8 +4,8 @@
 // trained weights are swapped in between solves (poll()). The worker builds
 // the models the first time, so LibTorch's start-up does not stall a solve
 // either. The solve thread pays only for the snapshot, the launch and the
-// swap; those are charged to the time budget ("exposed"), the worker's time
-// is reported as "overlapped".
+// swap ("exposed"); the worker's time is "overlapped". Both are charged to
+// the time budget: the worker contends with the solves for the machine.
 //
 // What the worker touches is its own while it runs: the snapshot, the
 // trainee (moved into the job), a copy of the sampler and of the factory.
@@ -36,13 +36,21 @@ void Learner::Impl::start_training() {
   }
   Settings serving_settings = settings;
   serving_settings.threads = 1;  // inference runs on the solve thread, which keeps one core
+  // A first training under a limited budget is measured before it runs (as
+  // in the solve path): it runs only if it fits what the budget allows now.
+  const bool probe = budget.limited() && training_estimate == 0;
+  const double allowance = budget.allowance();
   job = std::async(std::launch::async, [factory = make_model, settings = settings, serving_settings, geometry = geometry, data = store, newest, scale = target_scale,
-                                        sampler = rng, learner = std::move(trainee), need_serving = model == nullptr, stop = cancel]() mutable {
+                                        sampler = rng, learner = std::move(trainee), need_serving = model == nullptr, stop = cancel, probe, allowance]() mutable {
     const auto start = std::chrono::steady_clock::now();
     Job j;
     if (!learner) learner = factory(settings, geometry);
-    j.report = learner->train(data, newest, scale, sampler, stop.get());
-    if (need_serving) j.serving = factory(serving_settings, geometry);
+    if (probe) {
+      j.estimate = learner->estimate_seconds(data, sampler);
+      j.report.postponed = since(start) + j.estimate > allowance;
+    }
+    if (!j.report.postponed) j.report = learner->train(data, newest, scale, sampler, stop.get());
+    if (need_serving && j.report.ran) j.serving = factory(serving_settings, geometry);
     j.trainee = std::move(learner);
     j.rng = sampler;
     j.seconds = since(start);
@@ -60,7 +68,10 @@ TrainingReport Learner::Impl::take_job() {
   if (j.serving) model = std::move(j.serving);
   rng = j.rng;
   overlapped_seconds += j.seconds;
+  budget.record_training(j.seconds);  // the worker's time is charged too (see learn())
+  if (j.estimate > 0) training_estimate = j.estimate;
   TrainingReport r = j.report;
+  if (r.postponed) training_owed = true;  // measured too long for the budget: owed until the solves earn it
   finish_training(r);
   // New weights (and any block the model grew) for the guesses from the next solve on.
   if (r.ran && !r.diverged) model->assign(*trainee);

@@ -81,9 +81,8 @@ Verdict Learner::screen(const SolveMetrics &metrics) {
   m.pending = m.policy.screen(metrics);
   if (m.budget.parked()) m.pending = Verdict::Skipped;  // nothing more to learn for
   // While an owed training waits for the budget, more candidates cannot be
-  // trained on either: do not pay for gathering them. (The async worker
-  // trains whenever it is free: nothing waits for the budget.)
-  else if (!m.settings.async_training && m.pending == Verdict::Candidate && m.training_owed && !m.budget.allows_training(m.expected_training_seconds())) m.pending = Verdict::Deferred;
+  // trained on either: do not pay for gathering them.
+  else if (m.pending == Verdict::Candidate && m.training_owed && !m.budget.allows_training(m.expected_training_seconds())) m.pending = Verdict::Deferred;
   return m.pending;
 }
 
@@ -113,9 +112,13 @@ Observation Learner::learn(const double *b, const double *x) {
   // asked for again at the next solve that brings data.
   if (m.policy.take_training_trigger()) m.training_owed = true;
   if (m.training_owed && m.settings.async_training) {
-    // The worker's core is its own: it trains whenever it is free. The budget
-    // charges what training costs the solves (snapshot, launch, swap).
-    o.training_due = !m.budget.parked() && !m.job.valid();
+    // The worker's time is not free: on 2 cores it slowed the solves beside
+    // it by 15-29% (KSPSolve time, 4 sequences) and loading LibTorch stalled
+    // the solve thread ~1.4 s. So the budget charges it like a training in
+    // the solve path; the worker itself measures a first training (timed
+    // probe) and gives up when it would not fit what the budget allowed at
+    // the hand-off.
+    o.training_due = !m.job.valid() && m.budget.allows_training(m.expected_training_seconds());
     o.postponed = !o.training_due;
   } else if (m.training_owed) {
     // The model, and with it LibTorch, comes when the budget covers

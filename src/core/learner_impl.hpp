@@ -34,6 +34,7 @@ struct Learner::Impl {
     std::mt19937_64 rng;                    // the sampler after the training, as if it ran here
     std::unique_ptr<Model> trainee, serving;  // serving: built by the first job
     double seconds = 0;                     // the job's wall time on the worker
+    double estimate = 0;                    // the timed probe's estimate of a training (0: none ran)
   };
   std::unique_ptr<Model> trainee;
   std::future<Job> job;  // valid while a training is on the worker (or done and not yet taken)
@@ -55,7 +56,8 @@ struct Learner::Impl {
   // not fit); before the model exists, LibTorch's start-up.
   double expected_training_seconds() const {
     if (training_estimate > 0) return training_estimate;
-    return model ? model->lower_bound_seconds(store) : LearningBudget::kTorchStartupSeconds;
+    const Model *m = trainee ? trainee.get() : model.get();
+    return m ? m->lower_bound_seconds(store) : LearningBudget::kTorchStartupSeconds;
   }
   // Builds the model (loading the engine and LibTorch the first time); the
   // time it takes is charged to the training budget.

@@ -1,5 +1,7 @@
 #include "mlgmres/learning_budget.hpp"
 
+#include <limits>
+
 namespace mlgmres {
 
 LearningBudget::LearningBudget(double fraction, int window) : fraction_(fraction), window_(window), guessed_(window > 0 ? window : 1) {}
@@ -20,6 +22,12 @@ bool LearningBudget::allows_training(double estimate) const {
   if (parked_) return false;
   if (fraction_ <= 0) return true;
   return training_seconds_ + estimate <= fraction_ * solve_seconds_;
+}
+
+double LearningBudget::allowance() const {
+  if (parked_) return 0;
+  if (fraction_ <= 0) return std::numeric_limits<double>::infinity();
+  return fraction_ * solve_seconds_ - training_seconds_;
 }
 
 LearningBudget::State LearningBudget::state() const {

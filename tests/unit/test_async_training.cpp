@@ -11,6 +11,7 @@
 
 #include "laplace_1d.hpp"
 #include "mlgmres/engine.hpp"
+#include "mlgmres/learning_budget.hpp"
 
 using namespace mlgmres;
 using namespace mlgmres_test;
@@ -156,4 +157,41 @@ TEST(AsyncTraining, ACheckpointWaitsForTheRunningTraining) {
   EXPECT_EQ(resumed.status().trainings, 1);
   EXPECT_EQ(probe_guess(resumed), probe_guess(l));
   std::remove(path.c_str());
+}
+
+// The worker's time is charged to the budget like a training in the solve
+// path: nothing is handed to it before the solves have earned LibTorch's
+// start-up, and its first training is measured there and given up when it
+// does not fit what the budget allowed.
+TEST(AsyncTraining, TheWorkerIsChargedToTheBudget) {
+  Settings s = async_settings(true);
+  s.model = "fluidnet";
+  s.train_steps = 100000;  // ~100 s a training: more than the budget will allow
+  s.training_budget = 1e-9;
+  int built = 0;
+  const ModelFactory counting = [&built](const Settings &st, const Geometry &g) {
+    ++built;
+    return make_model(st, g);
+  };
+  {
+    Learner l(s, line(32), counting);
+    std::mt19937_64 rng(1);
+    for (int i = 0; i < 12; ++i) EXPECT_FALSE(solve_once(l, rng, i).started);
+    EXPECT_TRUE(l.status().training_postponed);
+    EXPECT_EQ(built, 0);
+  }
+  s.training_budget = LearningBudget::kTorchStartupSeconds / 8;  // 8 warm-up solves of 1 s: exactly the start-up
+  Learner l(s, line(32), counting);
+  std::mt19937_64 rng(1);
+  TrainingReport r;
+  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+  ASSERT_TRUE(r.started);
+  const TrainingReport done = l.wait_for_training();
+  EXPECT_TRUE(done.postponed);  // the worker built the network, measured a training, and gave up
+  EXPECT_FALSE(done.ran);
+  EXPECT_FALSE(l.trained());
+  EXPECT_EQ(built, 1);
+  EXPECT_TRUE(l.status().expected_measured);
+  EXPECT_TRUE(l.status().training_postponed);
+  EXPECT_GT(l.status().training_seconds, 0);  // the worker's time was charged
 }
