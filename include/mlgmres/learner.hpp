@@ -40,6 +40,10 @@ struct Observation {
 struct LearnerStatus {
   std::string model, device, precision, loss;
   bool built = false;  // the network exists (LibTorch loaded); parameters and blocks count only then
+  // Memory the learner holds: the stored pairs (training set and candidates,
+  // two float fields each), and the network's tensors (weights, gradients and
+  // the optimizer's two moments, for each model: two when training is async).
+  std::size_t store_bytes = 0, network_bytes = 0;
   std::int64_t parameters = 0, optimized_parameters = 0;
   int blocks = 0;
   std::size_t training_set = 0, capacity = 0, candidates = 0, evicted = 0;

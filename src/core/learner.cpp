@@ -215,6 +215,11 @@ LearnerStatus Learner::status() const {
   s.optimized_parameters = learning ? learning->optimized_parameters() : 0;
   s.blocks = s.built ? m.model->blocks() : 0;
   s.training_set = m.store.size();
+  const std::size_t pair_bytes = 2 * sizeof(float) * (std::size_t)m.geometry.size() + sizeof(Sample);
+  s.store_bytes = (m.store.size() + m.store.candidates()) * pair_bytes;
+  const std::size_t scalar = m.settings.precision == "float64" ? sizeof(double) : sizeof(float);
+  const std::size_t models = (m.model ? 1 : 0) + (m.trainee || m.job.valid() ? 1 : 0);
+  s.network_bytes = (std::size_t)s.parameters * scalar * 4 * models;
   s.capacity = m.store.capacity();
   s.candidates = m.store.candidates();
   s.evicted = m.store.evicted();

@@ -618,6 +618,12 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s, not built yet (built at the first solve)\n", s.model.c_str()));
   } else {
     PetscCall(ViewBasis(guess, ctx, viewer));
+    /* what the guess holds: the basis on every rank (its share of each vector), the learner on rank 0 */
+    const double mib = 1.0 / (1024.0 * 1024.0), basis = (double)MLProjectionVectors(&ctx->projection) * (double)ctx->N * sizeof(PetscScalar) * mib;
+    if (ctx->learner) {
+      const mlgmres::LearnerStatus st = ctx->learner->status();
+      PetscCall(PetscViewerASCIIPrintf(viewer, "memory: basis %" PetscInt_FMT " vectors, %.3g MiB over all ranks; learner (rank 0) %.3g MiB of training pairs, %.3g MiB of network and optimizer state%s\n", MLProjectionVectors(&ctx->projection), basis, st.store_bytes * mib, st.network_bytes * mib, st.built ? "" : " (not built)"));
+    } else PetscCall(PetscViewerASCIIPrintf(viewer, "memory: basis %" PetscInt_FMT " vectors, %.3g MiB over all ranks\n", MLProjectionVectors(&ctx->projection), basis));
   }
   if (ctx->N >= 0 && !ctx->active) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "network: none for this problem: %s\n", ctx->why_inactive.c_str()));

@@ -467,6 +467,15 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b,
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscInt MLProjectionVectors(const MLProjection *p)
+{
+  PetscInt n = 0;
+  for (PetscInt i = 0; i < p->capacity; ++i) n += (p->Q && p->Q[i] ? 1 : 0) + (p->AQ && p->AQ[i] ? 1 : 0);
+  for (PetscInt i = 0; i < p->carry; ++i) n += p->recent && p->recent[i] ? 1 : 0;
+  for (Vec v : {p->x0, p->u, p->z, p->probe, p->Aprobe}) n += v ? 1 : 0;
+  return n;
+}
+
 PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec w, Vec Aw, Vec x, PetscReal *ratio, const char **why)
 {
   PetscScalar bb, ww = 0, wb = 0;

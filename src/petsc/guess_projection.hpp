@@ -47,6 +47,10 @@
 #include "compat.h"
 #include "options.hpp"
 
+struct MLProjection;
+// Vectors the projection holds now (basis, products, carried solutions, work).
+PetscInt MLProjectionVectors(const MLProjection *p);
+
 struct MLProjection {
   PetscInt  capacity = 0;            // basis directions kept at most (0: w alone)
   PetscInt  count = 0;               // directions in use: Q[0 .. count-1]
