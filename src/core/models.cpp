@@ -29,7 +29,10 @@ void check_model_serves(const Settings &s, const Geometry &g) {
   if (info->needs_grid && !g.structured()) throw std::invalid_argument("model '" + s.model + "' needs a structured grid (a DMDA)");
   if (s.model == "linear" && g.size() > s.linear_max)
     throw std::invalid_argument("model 'linear' is limited to " + std::to_string(s.linear_max) + " unknowns, the problem has " + std::to_string(g.size()));
-  if (s.precision != "float32" && s.precision != "float64") throw std::invalid_argument("unsupported precision '" + s.precision + "' (float32, float64)");
+  if (s.precision != "float32" && s.precision != "float64" && s.precision != "bfloat16" && s.precision != "float16")
+    throw std::invalid_argument("unsupported precision '" + s.precision + "' (float32, float64, bfloat16, float16)");
+  if (s.precision == "float16" && s.device != "cuda")
+    throw std::invalid_argument("precision float16 needs device cuda: LibTorch's CPU kernels have no float16 convolutions (use bfloat16 on the CPU)");
   if (s.device != "cpu" && s.device != "cuda") throw std::invalid_argument("unknown device '" + s.device + "' (cpu, cuda)");
 }
 

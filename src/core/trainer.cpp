@@ -20,7 +20,7 @@ static std::int64_t grid_points(const Geometry &g) { return g.structured() ? g.n
 Trainer::Trainer(NetworkPtr net, const Geometry &g, const Settings &s, torch::Device device, torch::Dtype dtype)
     : net_(std::move(net)), g_(g), s_(s), device_(device), dtype_(dtype),
       optimizer_(make_optimizer(s.optimizer, net_->parameters(), s.learning_rate)), loss_(s.loss, g, device, dtype),
-      forward_macs_(net_->forward_macs(grid_points(g))) {}
+      forward_macs_(net_->forward_macs(grid_points(g))), compute_(compute_type(s.precision)), scaler_(s.precision == "float16") {}
 
 bool Trainer::grow() {
   std::vector<torch::Tensor> params = net_->grow();
@@ -66,7 +66,12 @@ torch::Tensor Trainer::stack(const ReplayStore &store, const std::vector<std::si
 }
 
 torch::Tensor Trainer::batch_loss(const ReplayStore &store, const std::vector<std::size_t> &idx, double target_scale) const {
-  return loss_(net_->forward(stack(store, idx, false)), stack(store, idx, true).div_(target_scale));
+  torch::Tensor predicted;
+  {
+    AutocastGuard lower(device_, compute_);  // bfloat16/float16: the forward pass in the lower type
+    predicted = net_->forward(stack(store, idx, false));
+  }
+  return loss_(predicted.to(dtype_), stack(store, idx, true).div_(target_scale));
 }
 
 double Trainer::estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) {
@@ -75,7 +80,7 @@ double Trainer::estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng)
   double seconds = 0;
   for (int pass = 0; pass < 2; ++pass) {  // the first pass pays one-off initialization
     const auto t0 = std::chrono::steady_clock::now();
-    batch_loss(store, store.draw_batch(batch, 1, rng), 1.0).backward();
+    scaler_.scaled(batch_loss(store, store.draw_batch(batch, 1, rng), 1.0)).backward();
     optimizer_->zero_grad();
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
@@ -132,8 +137,8 @@ TrainingReport Trainer::train(const ReplayStore &store, std::size_t newest, doub
     }
     optimizer_->zero_grad();
     torch::Tensor loss = batch_loss(store, draw(), target_scale);
-    loss.backward();
-    optimizer_->step();
+    scaler_.scaled(loss).backward();
+    if (scaler_.unscale(net_->parameters())) optimizer_->step();  // float16: an overflowed step is skipped
     if (step >= s_.train_steps - tail) tail_loss += loss.item<double>();
   }
   net_->eval();

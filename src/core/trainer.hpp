@@ -14,6 +14,7 @@
 #include "mlgmres/model.hpp"
 #include "mlgmres/replay_store.hpp"
 #include "guess_loss.hpp"
+#include "mixed_precision.hpp"
 #include "network.hpp"
 
 namespace mlgmres {
@@ -55,6 +56,9 @@ class Trainer {
   bool grow();
 
   double learning_rate() const;
+  // float16's dynamic loss scale now, and the steps it skipped (overflowed gradients).
+  double loss_scale() const { return scaler_.scale(); }
+  int skipped_steps() const { return scaler_.skipped(); }
 
   // Parameters the optimizer updates (equals the network's count).
   std::int64_t optimized_parameters() const;
@@ -81,6 +85,8 @@ class Trainer {
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   GuessLoss loss_;  // Settings::loss
   double forward_macs_;  // the network's forward_macs() on this grid, kept current by grow()
+  c10::optional<at::ScalarType> compute_;  // bfloat16/float16: the forward pass's type (weights stay dtype_)
+  LossScaler scaler_;    // float16 only
 };
 
 }  // namespace mlgmres

@@ -38,7 +38,7 @@ PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const cha
   } else if (n == "training_mode") {
     PetscCheck(v == "auto" || v == "async" || v == "sync", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown training mode '%s' (allowed: auto, async, sync)", option, value);
   } else if (n == "precision") {
-    PetscCheck(v == "float32" || v == "float64", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown precision '%s' (allowed: float32, float64)", option, value);
+    PetscCheck(v == "float32" || v == "float64" || v == "bfloat16" || v == "float16", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown precision '%s' (allowed: float32, float64, bfloat16, float16)", option, value);
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -44,7 +44,7 @@
 #define MLGMRES_STRING_OPTIONS(X)                                                              \
   X(Model, core.model, "model", "Network: fluidnet (needs a DMDA), cnn (needs a DMDA), linear (dense, small problems)") \
   X(Device, core.device, "device", "Where LibTorch runs: cpu, cuda")                           \
-  X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64") \
+  X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64, bfloat16 or float16 (float32 weights, forward pass in the lower type; float16 with loss scaling, CUDA only)") \
   X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad") \
   X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; mse without a DMDA)") \
   X(TrainingMode, training_mode, "training_mode", "Where training runs: auto (async when the rank has a core to spare, else sync), async (a worker thread beside the solves; new weights swapped in between solves), sync (in the solve path; deterministic)")

@@ -51,10 +51,11 @@ TEST(Learner, NoGuessBeforeTheFirstTraining) {
 
 // The learned guess after warm-up training must be much closer to the true
 // solution than the zero guess, and scale with ||b|| (normalization).
-static void learns_1d_laplacian(const std::string &model) {
+static void learns_1d_laplacian(const std::string &model, const std::string &precision = "float32") {
   const std::size_t n = 32;
   Geometry g = line((std::int64_t)n);
   Settings s = learning_settings(model);
+  s.precision = precision;
   s.warmup = 40;
   s.train_steps = 600;
   s.batch_size = 16;
@@ -97,6 +98,18 @@ static void learns_1d_laplacian(const std::string &model) {
 TEST(Learner, LinearModelLearnsA1DLaplacian) { learns_1d_laplacian("linear"); }
 TEST(Learner, CnnLearnsA1DLaplacian) { learns_1d_laplacian("cnn"); }
 TEST(Learner, FluidnetLearnsA1DLaplacian) { learns_1d_laplacian("fluidnet"); }
+// Mixed precision: float32 weights, the forward pass in bfloat16.
+TEST(Learner, FluidnetLearnsA1DLaplacianInBfloat16) { learns_1d_laplacian("fluidnet", "bfloat16"); }
+TEST(Learner, Float16NeedsCuda) {
+  Settings s = learning_settings("fluidnet");
+  s.precision = "float16";
+  try {
+    Learner l(s, line(16), make_model);
+    ADD_FAILURE() << "float16 on the CPU was accepted";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("needs device cuda"), std::string::npos) << e.what();
+  }
+}
 
 // Normalization by ||b||, not by a signed maximum: negative and mixed-sign
 // fields get guesses as finite as positive ones; a zero field gets none.
