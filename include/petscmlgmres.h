@@ -89,6 +89,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetOptimizer(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetOptimizer(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetLoss(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetLoss(KSPGuess, const char **);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetModels(KSPGuess, const char[]);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetModels(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetTrainingMode(KSPGuess, const char[]);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetTrainingMode(KSPGuess, const char **);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetMonitor(KSPGuess, PetscBool);

@@ -120,6 +120,13 @@ class Learner {
 
   LearnerStatus status() const;
 
+  // Replaces the network with another model of the registry (Settings::model
+  // = name), untrained: a running training is stopped, the stored pairs and
+  // the policy's state are kept, and a training is owed at once (it runs when
+  // the budget allows). Throws std::invalid_argument when that model cannot
+  // serve this geometry. For choosing among models by what they measurably save.
+  void change_model(const std::string &name);
+
   // Checkpoint/restart (src/core/checkpoint.cpp): weights, optimizer state,
   // both stores, the policy state and the counters, in one versioned file
   // written atomically. load() replaces this learner's state; it throws

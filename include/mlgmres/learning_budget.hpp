@@ -37,6 +37,9 @@ class LearningBudget {
   // Whether training time is limited at all (a positive fraction).
   bool limited() const { return fraction_ > 0; }
 
+  // A new network: its guesses are judged afresh (the training time spent stays charged).
+  void restart_payoff();
+
   // True once learned guesses were measured not to save time.
   bool parked() const { return parked_; }
 

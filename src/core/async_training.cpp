@@ -81,11 +81,15 @@ TrainingReport Learner::Impl::take_job() {
   return r;
 }
 
-Learner::Impl::~Impl() {
+void Learner::Impl::stop_training() {
   if (!job.valid()) return;
   cancel->store(true);
   job.wait();
+  job = std::future<Job>();  // its result is thrown away
+  cancel = std::make_shared<std::atomic<bool>>(false);
 }
+
+Learner::Impl::~Impl() { stop_training(); }
 
 TrainingReport Learner::poll() {
   Impl &m = *impl_;

@@ -201,6 +201,23 @@ TrainingReport Learner::train() {
   return r;
 }
 
+void Learner::change_model(const std::string &name) {
+  Impl &m = *impl_;
+  Settings s = m.settings;
+  s.model = name;
+  check_model_serves(s, m.geometry);
+  m.stop_training();
+  m.settings = s;
+  m.model.reset();
+  m.trainee.reset();
+  m.trainings = 0;  // trained() is false until the new network has trained: no guesses from it before
+  m.training_estimate = 0;
+  m.losses.clear();
+  m.last_loss = 0;
+  m.training_owed = true;  // the kept pairs are enough to train on
+  m.budget.restart_payoff();
+}
+
 LearnerStatus Learner::status() const {
   const Impl &m = *impl_;
   LearnerStatus s;

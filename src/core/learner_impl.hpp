@@ -71,6 +71,8 @@ struct Learner::Impl {
   void start_training();
   // Async: takes the finished job (waits if it still runs) and swaps its weights in.
   TrainingReport take_job();
+  // Async: stops a running training and throws its result away.
+  void stop_training();
 };
 
 // Pairs that fit both caps: the count and the MiB budget (two float fields each).

@@ -24,6 +24,12 @@ bool LearningBudget::allows_training(double estimate) const {
   return training_seconds_ + estimate <= fraction_ * solve_seconds_;
 }
 
+void LearningBudget::restart_payoff() {
+  guessed_.clear();
+  guessed_n_ = 0;
+  parked_ = false;
+}
+
 double LearningBudget::allowance() const {
   if (parked_) return 0;
   if (fraction_ <= 0) return std::numeric_limits<double>::infinity();

@@ -57,6 +57,8 @@ struct GuessML {
   mlgmres::BasisGovernor            net_governor{20};
   enum { NET_NONE, NET_USED, NET_PROBE, NET_IDLE } net_arm = NET_NONE; // what this solve tells net_governor
   mlgmres::MovingAverage            marginal{20};          // share of the basis guess' error the network's direction removed (recent solves)
+  std::vector<std::string>          next_models;           // -models still to try when the current network does not pay
+  std::string                       tried;                 // models switched off for that, in order
   PetscReal                         last_marginal = -1;    // this solve's (-1: not measured)
   PetscInt                          N = -1;                // global size the learner serves; -1: not built
   PetscBool                         active = PETSC_FALSE;  // whether the network can serve this problem (the basis always can)
@@ -247,6 +249,13 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   ctx->governor     = mlgmres::BasisGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
   ctx->net_governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
   ctx->marginal.clear();
+  ctx->next_models.clear();
+  ctx->tried.clear();
+  for (const std::string &m : MLOptionsModelList(ctx->opts.models)) { /* those that can serve this problem */
+    const mlgmres::ModelInfo *mi = mlgmres::find_model(m);
+    if (m == ctx->model || !mi || (mi->needs_grid && !g.structured()) || (m == "linear" && g.size() > ctx->opts.core.linear_max)) continue;
+    ctx->next_models.push_back(m);
+  }
   if (ctx->active) {
     PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
       /* The network comes from the engine when the first training is due: only then is LibTorch loaded. */
@@ -306,6 +315,8 @@ PetscErrorCode RecordGuess(KSPGuess guess, GuessML *ctx, const char *why)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+PetscErrorCode NextModel(KSPGuess guess, GuessML *ctx);
+
 PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
 {
   GuessML    *ctx  = (GuessML *)guess->data;
@@ -319,6 +330,10 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   ctx->source      = GuessML::FROM_ZERO;
   ctx->guess_state = GuessML::NO_GUESS;
   status           = ctx->readiness;
+  if (ctx->active && status == (int)mlgmres::GuessStatus::Parked && !ctx->next_models.empty()) {
+    PetscCall(NextModel(guess, ctx));
+    status = ctx->readiness;
+  }
   if (ctx->active && status == (int)mlgmres::GuessStatus::Parked) {
     ctx->guess_state = GuessML::PARKED;
     if (!ctx->parked_reported) PetscCall(PetscInfo(guess, "Network guesses did not save time over %d solves: the network is switched off (no inference, no training)\n", ctx->opts.core.payoff_window));
@@ -448,6 +463,28 @@ PetscErrorCode MeasureMarginal(GuessML *ctx, Vec b, Vec x)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Performance-driven model choice: when the network did not pay (the
+// governor's judgement, or the learner's pay-off check), the next model of
+// -models replaces it, untrained, and is judged by the same rules afresh.
+PetscErrorCode NextModel(KSPGuess guess, GuessML *ctx)
+{
+  PetscFunctionBegin;
+  if (ctx->next_models.empty()) PetscFunctionReturn(PETSC_SUCCESS);
+  const std::string next = ctx->next_models.front();
+  ctx->next_models.erase(ctx->next_models.begin());
+  ctx->tried += (ctx->tried.empty() ? "" : ", ") + ctx->model;
+  PetscCall(MLRunOnLearnerRank(PetscObjectComm((PetscObject)guess), &ctx->readiness, [&] {
+    ctx->learner->change_model(next);
+    return (int)ctx->learner->readiness();
+  }));
+  PetscCall(PetscInfo(guess, "Model %s did not pay beyond the basis: trying model %s, trained on the pairs kept\n", ctx->model.c_str(), next.c_str()));
+  ctx->model           = next;
+  ctx->net_governor    = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
+  ctx->parked_reported = PETSC_FALSE;
+  ctx->marginal.clear();
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // Feeds the network's governor: solves with the network's direction
 // (inference included) against solves from the basis alone. The ranks' clocks
 // differ: every rank judges by the slowest, so all decide alike.
@@ -466,8 +503,10 @@ PetscErrorCode JudgeNetwork(KSPGuess guess, GuessML *ctx, PetscLogDouble tos)
   PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)guess)));
   if (ctx->net_arm == GuessML::NET_USED) g.record_guessed(seconds);
   else g.record_probe(seconds);
-  if (!g.on())
-    PetscCall(PetscInfo(guess, "Network switched off: solves with its direction took %.3g s on average, from the basis alone %.3g s (its direction removed %.2g percent of the basis guess' error); no inference and no training for %d solves\n", g.guessed_seconds(), g.probe_seconds(), 100 * ctx->marginal.mean(), g.pause_left()));
+  if (g.on()) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscInfo(guess, "Network %s switched off: solves with its direction took %.3g s on average, from the basis alone %.3g s (its direction removed %.2g percent of the basis guess' error); %s\n", ctx->model.c_str(), g.guessed_seconds(), g.probe_seconds(), 100 * ctx->marginal.mean(),
+                      ctx->next_models.empty() ? "no inference and no training for a pause" : ("next: model " + ctx->next_models.front() + ", trained on the pairs kept").c_str()));
+  PetscCall(NextModel(guess, ctx));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -646,6 +685,11 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
       PetscCall(PetscViewerASCIIPrintf(viewer, "network's marginal value: its direction removed %.3g%% of the basis guess' error on average (last %d solves with it); solves with it %.3g s, from the basis alone %.3g s (%d probes); %s\n", 100 * ctx->marginal.mean(), (int)ctx->marginal.values().size(), ng.guessed_seconds(), ng.probe_seconds(), ng.probes(),
                                        ng.on() ? (ng.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
       if (ng.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  network switched off %d time(s)%s\n", ng.offs(), ng.on() ? "" : ", next try after a pause"));
+      if (!ctx->tried.empty() || !ctx->next_models.empty()) {
+        std::string left;
+        for (const std::string &m : ctx->next_models) left += (left.empty() ? "" : ", ") + m;
+        PetscCall(PetscViewerASCIIPrintf(viewer, "  model choice: now %s; did not pay: %s; still to try: %s\n", ctx->model.c_str(), ctx->tried.empty() ? "-" : ctx->tried.c_str(), left.empty() ? "-" : left.c_str()));
+      }
     }
     if (st.async) PetscCall(PetscViewerASCIIPrintf(viewer, "training on a worker thread (training_mode %s): overlapped with the solves %.3g s, exposed to them %.3g s (snapshot, launch, weight swap)%s\n", ctx->opts.training_mode.c_str(), st.overlapped_seconds, st.exposed_seconds, st.training_running ? "; a training is running" : ""));
     else PetscCall(PetscViewerASCIIPrintf(viewer, "training in the solve path (training_mode %s)\n", ctx->opts.training_mode.c_str()));

@@ -21,6 +21,19 @@ static std::string allowed_models() {
   return s;
 }
 
+std::vector<std::string> MLOptionsModelList(const std::string &list) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = list.find(',', start);
+    const std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!name.empty()) names.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return names;
+}
+
 PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value) {
   const std::string n(name), v(value);
   PetscFunctionBegin;
@@ -35,6 +48,9 @@ PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const cha
     PetscCheck(v == "adam" || v == "adagrad", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown optimizer '%s' (allowed: adam, adagrad)", option, value);
   } else if (n == "loss") {
     PetscCheck(v == "mse" || v == "laplacian", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown loss '%s' (allowed: mse, laplacian)", option, value);
+  } else if (n == "models") {
+    for (const std::string &m : MLOptionsModelList(v))
+      PetscCheck(mlgmres::find_model(m) && m != "none", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown model '%s' in the list (allowed: fluidnet, cnn, linear)", option, m.c_str());
   } else if (n == "training_mode") {
     PetscCheck(v == "auto" || v == "async" || v == "sync", comm, PETSC_ERR_ARG_UNKNOWN_TYPE, "%s: unknown training mode '%s' (allowed: auto, async, sync)", option, value);
   } else if (n == "precision") {

@@ -8,6 +8,9 @@
 #include "compat.h"
 #include "mlgmres/settings.hpp"
 
+#include <string>
+#include <vector>
+
 // X(Fn, member, option, help, lo, hi): PetscInt options.
 #define MLGMRES_INT_OPTIONS(X)                                                                                                  \
   X(Warmup, core.warmup, "warmup", "Converged solves collected before the first training", 1, PETSC_MAX_INT)                    \
@@ -47,6 +50,7 @@
   X(Precision, core.precision, "precision", "Floating-point type of the network: float32, float64, bfloat16 or float16 (float32 weights, forward pass in the lower type; float16 with loss scaling, CUDA only)") \
   X(Optimizer, core.optimizer, "optimizer", "Optimizer, state kept between trainings: adam, adagrad") \
   X(Loss, core.loss, "loss", "Training loss: mse (of the error), laplacian (of the grid Laplacian of the error; mse without a DMDA)") \
+  X(Models, models, "models", "Further networks to try in turn when the current one does not pay beyond the basis: a comma-separated list of fluidnet, cnn, linear (empty: none)") \
   X(TrainingMode, training_mode, "training_mode", "Where training runs: auto (async when the rank has a core to spare, else sync), async (a worker thread beside the solves; new weights swapped in between solves), sync (in the solve path; deterministic)")
 
 // How the basis Q of earlier solutions and the network output w become the
@@ -62,6 +66,7 @@ struct MLOptions {
   mlgmres::Settings core;
   PetscInt threads = 0;
   std::string training_mode = "auto";
+  std::string models;  // comma-separated: networks to try after `model` (MLOptionsModelList)
   PetscInt probe_iterations = 30;
   PetscInt seed = 0;
   PetscInt subspace = 256;
@@ -81,6 +86,9 @@ PetscErrorCode MLOptionsProcess(MLGMRES_OPTION_ITEMS PetscOptionsObject, const c
 
 // Validates one integer value against [lo, hi]; `what` names the option or setter.
 PetscErrorCode MLOptionsCheckInt(MPI_Comm comm, const char *what, PetscInt v, PetscInt lo, PetscInt hi);
+
+// The names in a comma-separated model list, in order (empty entries dropped).
+std::vector<std::string> MLOptionsModelList(const std::string &list);
 
 // Validates one string option value; `option` is used in the message.
 PetscErrorCode MLOptionsCheckString(MPI_Comm comm, const char *option, const char *name, const char *value);

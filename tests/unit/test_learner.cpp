@@ -186,3 +186,29 @@ TEST(Learner, TrainingSetStaysBoundedOver10000Solves) {
   EXPECT_GT(st.evicted, 9000u);
   EXPECT_LE(st.candidates, 500u);
 }
+
+// Model choice: another network replaces the current one, untrained; the pairs
+// are kept and a training is owed at once, so the next solve that brings data
+// trains it. A model that cannot serve the problem is refused, nothing changed.
+TEST(Learner, ChangeModelKeepsThePairsAndTrainsTheNewNetwork) {
+  Settings s = learning_settings("linear");
+  s.warmup = 8;
+  s.orthogonality = 1.0;
+  s.train_steps = 20;
+  s.threads = 1;
+  Learner l(s, line(24), make_model);
+  ASSERT_GE(feed(l, 8, 1), 1);
+  ASSERT_TRUE(l.trained());
+  const std::size_t pairs = l.status().training_set;
+  EXPECT_THROW(l.change_model("nope"), std::invalid_argument);
+  EXPECT_TRUE(l.trained());
+  EXPECT_EQ(l.status().model, "linear");
+  l.change_model("cnn");
+  EXPECT_FALSE(l.trained());
+  EXPECT_EQ(l.readiness(), GuessStatus::NotTrained);
+  EXPECT_EQ(l.status().model, "cnn");
+  EXPECT_EQ(l.status().training_set, pairs);
+  EXPECT_TRUE(l.status().training_postponed);  // owed
+  EXPECT_GE(feed(l, 1, 2), 1);                 // the next solve with data trains it
+  EXPECT_TRUE(l.trained());
+}
