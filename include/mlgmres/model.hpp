@@ -72,6 +72,14 @@ class Model {
   virtual void load(const std::string &bytes) = 0;
 };
 
+// Grows `m` to `blocks` residual blocks (a checkpoint's, another model's);
+// false when it cannot grow that far.
+inline bool grow_to(Model &m, int blocks) {
+  while (m.blocks() < blocks)
+    if (!m.grow()) return false;
+  return true;
+}
+
 // How the learner gets a model when it needs one: the PETSc plugin loads the
 // engine and calls it; code linked with the engine passes make_model
 // (mlgmres/engine.hpp). Throws std::exception when no model can be built.

@@ -30,8 +30,7 @@ void Learner::Impl::start_training() {
   if (!trainee && model) {
     // A model built here (a device model, a checkpoint's): the trainee starts as its copy, optimizer state included.
     trainee = make_model(settings, geometry);
-    while (trainee->blocks() < model->blocks())
-      if (!trainee->grow()) throw std::logic_error("the trainee cannot grow to the model's blocks");
+    if (!grow_to(*trainee, model->blocks())) throw std::logic_error("the trainee cannot grow to the model's blocks");
     trainee->load(model->save());
   }
   Settings serving_settings = settings;

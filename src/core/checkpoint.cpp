@@ -74,8 +74,7 @@ class Reader {
   std::size_t remaining() const { return data_.size() - pos_; }
   template <class T> std::vector<T> get_vector() {
     const auto n = get<std::uint64_t>();
-    if (n > (data_.size() - pos_) / sizeof(T)) need(data_.size() - pos_ + 1);  // before n * sizeof(T) can overflow
-    need(n * sizeof(T));
+    need(n > remaining() / sizeof(T) ? remaining() + 1 : n * sizeof(T));  // compared before n * sizeof(T) can overflow
     std::vector<T> v(n);
     if (n) std::memcpy(v.data(), data_.data() + pos_, n * sizeof(T));  // an empty vector has no buffer to copy into (found by the fuzzer)
     pos_ += n * sizeof(T);
@@ -289,8 +288,7 @@ void Learner::load(const std::string &path) {
   auto fresh = std::make_unique<Impl>(m.settings, m.geometry, m.make_model);
   if (built || m.model) {  // a learner on a device built its model at construction and keeps one
     fresh->model = m.make_model(m.settings, m.geometry);
-    for (int i = 0; i < blocks; ++i)
-      if (!fresh->model->grow()) throw CheckpointError(Kind::Mismatch, "checkpoint '" + path + "' has residual blocks but model " + m.settings.model + " cannot grow");
+    if (!grow_to(*fresh->model, blocks)) throw CheckpointError(Kind::Mismatch, "checkpoint '" + path + "' has residual blocks but model " + m.settings.model + " cannot grow");
   }
   if (built) {
     try {

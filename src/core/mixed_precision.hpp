@@ -74,13 +74,14 @@ class LossScaler {
   bool unscale(const std::vector<torch::Tensor> &params) {
     if (!on_) return true;
     torch::NoGradGuard no_grad;
-    bool finite = true;
+    torch::Tensor finite;  // combined on the device: one synchronization per step, not one per tensor
     for (const auto &p : params) {
       if (!p.grad().defined()) continue;
       p.mutable_grad().div_(scale_);
-      if (finite && !torch::isfinite(p.grad()).all().item<bool>()) finite = false;
+      const torch::Tensor ok = torch::isfinite(p.grad()).all();
+      finite = finite.defined() ? finite.logical_and(ok) : ok;
     }
-    if (!finite) {
+    if (finite.defined() && !finite.item<bool>()) {
       scale_ = std::max(kMinScale, scale_ / 2);
       good_ = 0;
       ++skipped_;

@@ -75,8 +75,7 @@ class TorchModel final : public Model {
 
   void assign(const Model &from) override {
     const TorchModel &other = dynamic_cast<const TorchModel &>(from);
-    while (net_->blocks() < other.net_->blocks())
-      if (!trainer_->grow()) throw std::logic_error("assign: the model cannot grow to the other's blocks");
+    if (!grow_to(*this, other.blocks())) throw std::logic_error("assign: the model cannot grow to the other's blocks");
     torch::NoGradGuard no_grad;
     auto mine = net_->named_parameters();
     for (const auto &p : other.net_->named_parameters()) mine[p.key()].copy_(p.value());

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <stdexcept>
 #include <string>
 
 #include "basis_governor.hpp"
@@ -243,6 +244,10 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
     PetscCall(PetscInfo(guess, "%" PetscInt_FMT " LibTorch threads requested, reduced to %d: the cores available to this rank (more only contend)\n", ctx->opts.threads, settings.threads));
   settings.model             = ctx->model;
   ctx->async                 = (PetscBool)settings.async_training;
+  /* The network is judged here, by net_governor against the basis alone (which
+     retries after a pause); the learner's own check against the warm-up
+     solves asks a weaker form of the same question and parks for good. */
+  settings.payoff_window     = 0;
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
   PetscCall(MLProjectionCreate(ctx->work, ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace, ctx->opts.carry, &ctx->projection));
@@ -252,9 +257,13 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   ctx->next_models.clear();
   ctx->tried.clear();
   for (const std::string &m : MLOptionsModelList(ctx->opts.models)) { /* those that can serve this problem */
-    const mlgmres::ModelInfo *mi = mlgmres::find_model(m);
-    if (m == ctx->model || !mi || (mi->needs_grid && !g.structured()) || (m == "linear" && g.size() > ctx->opts.core.linear_max)) continue;
-    ctx->next_models.push_back(m);
+    mlgmres::Settings trial = settings;
+    trial.model             = m;
+    try {
+      mlgmres::check_model_serves(trial, g);
+      if (m != ctx->model) ctx->next_models.push_back(m);
+    } catch (const std::invalid_argument &) {
+    }
   }
   if (ctx->active) {
     PetscCall(MLRunOnLearnerRank(comm, &ctx->readiness, [&] {
@@ -315,8 +324,6 @@ PetscErrorCode RecordGuess(KSPGuess guess, GuessML *ctx, const char *why)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode NextModel(KSPGuess guess, GuessML *ctx);
-
 PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
 {
   GuessML    *ctx  = (GuessML *)guess->data;
@@ -330,10 +337,6 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   ctx->source      = GuessML::FROM_ZERO;
   ctx->guess_state = GuessML::NO_GUESS;
   status           = ctx->readiness;
-  if (ctx->active && status == (int)mlgmres::GuessStatus::Parked && !ctx->next_models.empty()) {
-    PetscCall(NextModel(guess, ctx));
-    status = ctx->readiness;
-  }
   if (ctx->active && status == (int)mlgmres::GuessStatus::Parked) {
     ctx->guess_state = GuessML::PARKED;
     if (!ctx->parked_reported) PetscCall(PetscInfo(guess, "Network guesses did not save time over %d solves: the network is switched off (no inference, no training)\n", ctx->opts.core.payoff_window));
@@ -463,9 +466,9 @@ PetscErrorCode MeasureMarginal(GuessML *ctx, Vec b, Vec x)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Performance-driven model choice: when the network did not pay (the
-// governor's judgement, or the learner's pay-off check), the next model of
-// -models replaces it, untrained, and is judged by the same rules afresh.
+// Performance-driven model choice: when the governor finds the network does
+// not pay, the next model of -models replaces it, untrained, and is judged by
+// the same rule afresh.
 PetscErrorCode NextModel(KSPGuess guess, GuessML *ctx)
 {
   PetscFunctionBegin;
@@ -477,7 +480,6 @@ PetscErrorCode NextModel(KSPGuess guess, GuessML *ctx)
     ctx->learner->change_model(next);
     return (int)ctx->learner->readiness();
   }));
-  PetscCall(PetscInfo(guess, "Model %s did not pay beyond the basis: trying model %s, trained on the pairs kept\n", ctx->model.c_str(), next.c_str()));
   ctx->model           = next;
   ctx->net_governor    = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
   ctx->parked_reported = PETSC_FALSE;
@@ -652,7 +654,8 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
   PetscFunctionBegin;
   PetscCall(PetscObjectTypeCompare((PetscObject)viewer, PETSCVIEWERASCII, &ascii));
   if (!ascii) PetscFunctionReturn(PETSC_SUCCESS);
-  const mlgmres::Settings &s = ctx->opts.core;
+  const mlgmres::Settings     &s  = ctx->opts.core;
+  const mlgmres::LearnerStatus st = ctx->learner ? ctx->learner->status() : mlgmres::LearnerStatus(); /* rank 0 */
   if (ctx->N < 0) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s, not built yet (built at the first solve)\n", s.model.c_str()));
   } else {
@@ -660,14 +663,12 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     /* what the guess holds: the basis on every rank (its share of each vector), the learner on rank 0 */
     const double mib = 1.0 / (1024.0 * 1024.0), basis = (double)MLProjectionVectors(&ctx->projection) * (double)ctx->N * sizeof(PetscScalar) * mib;
     if (ctx->learner) {
-      const mlgmres::LearnerStatus st = ctx->learner->status();
       PetscCall(PetscViewerASCIIPrintf(viewer, "memory: basis %" PetscInt_FMT " vectors, %.3g MiB over all ranks; learner (rank 0) %.3g MiB of training pairs, %.3g MiB of network and optimizer state%s\n", MLProjectionVectors(&ctx->projection), basis, st.store_bytes * mib, st.network_bytes * mib, st.built ? "" : " (not built)"));
     } else PetscCall(PetscViewerASCIIPrintf(viewer, "memory: basis %" PetscInt_FMT " vectors, %.3g MiB over all ranks\n", MLProjectionVectors(&ctx->projection), basis));
   }
   if (ctx->N >= 0 && !ctx->active) {
     PetscCall(PetscViewerASCIIPrintf(viewer, "network: none for this problem: %s\n", ctx->why_inactive.c_str()));
   } else if (ctx->learner) { /* rank 0; ASCII viewers print rank 0's lines */
-    const mlgmres::LearnerStatus st = ctx->learner->status();
     MLFieldTransferDescribe(&ctx->field, desc, sizeof(desc));
     if (st.built) PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s (%lld parameters), device %s, precision %s, engine %s\n", st.model.c_str(), (long long)st.parameters, st.device.c_str(), st.precision.c_str(), MLEnginePath().c_str()));
     else PetscCall(PetscViewerASCIIPrintf(viewer, "learned guess: model %s, not built yet (when the first training is due and the budget covers LibTorch's start-up; LibTorch %s), device %s, precision %s\n", st.model.c_str(), MLEngineLoaded() ? "loaded" : "not loaded", st.device.c_str(), st.precision.c_str()));
@@ -678,8 +679,8 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "training: %d steps x batch %d, %s lr %g%s, loss %s; training set %zu/%zu pairs (%zu evicted), %zu candidate(s) pending\n", s.train_steps, s.batch_size, s.optimizer.c_str(), s.learning_rate, desc, st.loss.c_str(), st.training_set, st.capacity, st.evicted, st.candidates));
     if (st.training_postponed && !st.async) PetscCall(PetscSNPrintf(desc, sizeof(desc), ", a training of %s%.3g s is postponed", st.expected_measured ? "" : "at least ", st.expected_training));
     else desc[0] = 0;
-    PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution: warm-up %.3g s, guessed %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, desc, st.baseline_time, st.guessed_time,
-                                     st.parked ? "; SWITCHED OFF: learned guesses did not save time" : ""));
+    PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution in the warm-up %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, desc, st.baseline_time,
+                                     st.parked ? "; SWITCHED OFF (a checkpoint's verdict): learned guesses did not save time" : ""));
     {
       const mlgmres::BasisGovernor &ng = ctx->net_governor;
       PetscCall(PetscViewerASCIIPrintf(viewer, "network's marginal value: its direction removed %.3g%% of the basis guess' error on average (last %d solves with it); solves with it %.3g s, from the basis alone %.3g s (%d probes); %s\n", 100 * ctx->marginal.mean(), (int)ctx->marginal.values().size(), ng.guessed_seconds(), ng.probe_seconds(), ng.probes(),

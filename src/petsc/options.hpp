@@ -20,7 +20,7 @@
   X(BatchSize, core.batch_size, "batch_size", "Samples per gradient step", 1, PETSC_MAX_INT)                                      \
   X(Capacity, core.capacity, "capacity", "Training-set cap in pairs; the oldest pair is evicted first", 1, PETSC_MAX_INT)        \
   X(Recent, core.recent, "recent", "Newest training pairs a candidate must also be orthogonal to", 0, PETSC_MAX_INT)            \
-  X(PayoffWindow, core.payoff_window, "payoff_window", "Guessed solves after which guesses must beat the warm-up time, else the learner switches off (0: never)", 0, PETSC_MAX_INT) \
+  X(PayoffWindow, core.payoff_window, "payoff_window", "Guessed solves after which the basis must beat zero-guess probes and the network must beat basis-alone probes, else it switches off for a pause (0: never)", 0, PETSC_MAX_INT) \
   X(MaxBlocks, core.max_blocks, "max_blocks", "Residual blocks fluidnet may add as training stagnates", 0, 64)               \
   X(GrowthPatience, core.growth_patience, "growth_patience", "Trainings over which the loss must improve, else a block is added", 1, PETSC_MAX_INT) \
   X(Channels, core.channels, "channels", "Feature channels of the grid networks (fluidnet, cnn)", 1, 1024)                   \

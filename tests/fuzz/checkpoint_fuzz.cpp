@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -107,6 +108,11 @@ void seed(const std::string &dir, const std::string &name, bool train) {
   l->save(path);
   const std::string file = read(path);
   std::remove(path.c_str());
+  // The framing above copies the loader's; a new format version must update it, or every wrapped input dies at the version check.
+  if (file.size() < kHeader || std::memcmp(file.data(), kMagic, sizeof(kMagic)) != 0 || std::memcmp(file.data() + sizeof(kMagic), &kVersion, sizeof(kVersion)) != 0) {
+    std::fprintf(stderr, "ERROR: the harness' checkpoint framing (magic, version %u) is out of date\n", kVersion);
+    std::abort();
+  }
   write(dir + "/" + name, "\x01" + file.substr(kHeader, file.size() - kHeader - sizeof(std::uint64_t)));
 }
 
