@@ -28,6 +28,8 @@ import re
 import subprocess
 import sys
 
+import build_info
+
 # (key, label, options). PLUGIN is replaced by the library path. The GMRES
 # family runs unpreconditioned, as in the paper; the CG pair shows the learned
 # guess under a strong preconditioner. Every configuration stops on the true
@@ -74,7 +76,7 @@ def parse_args():
 def run_one(args, exe, plugin, source, n, key, options, histfile):
     cmd = []
     if args.ranks > 1:
-        cmd = ["mpiexec", "--oversubscribe", "-n", str(args.ranks)]
+        cmd = build_info.mpiexec(args.build) + ["-n", str(args.ranks)]
     cmd += [exe, "-n", str(n), "-steps", str(args.steps), "-seed", str(args.seed), "-ksp_rtol", args.rtol,
             "-step_log", histfile] + (["-dipole"] if source == "dipole" else [])
     cmd += options.replace("PLUGIN", plugin).split() + args.extra.split()

@@ -48,6 +48,8 @@ import statistics
 import subprocess
 import sys
 
+import build_info
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # name: (program, arguments, smoke arguments, family, symmetric operator, solvers).
@@ -133,7 +135,7 @@ def command(args, name, options):
     cmd = exe + (smoke if args.smoke else normal).split() + options.replace("PLUGIN", plugin).split()
     cmd += ["-ksp_rtol", repr(args.rtol)] + args.extra.split()
     if args.ranks > 1:
-        cmd = ["mpiexec", "--oversubscribe", "-n", str(args.ranks)] + cmd
+        cmd = build_info.mpiexec(args.build) + ["-n", str(args.ranks)] + cmd
     return cmd
 
 
@@ -295,6 +297,11 @@ def main():
         except ImportError:
             print("matrix: python3-dolfinx is not installed: fenics-heat skipped")
             names = [n for n in names if n != "fenics-heat"]
+        else:
+            if not build_info.petsc4py_matches(args.build):
+                print("matrix: the build uses the PETSc at %s, python3-dolfinx another: fenics-heat skipped"
+                      % build_info.petsc_prefix(args.build))
+                names = [n for n in names if n != "fenics-heat"]
     os.makedirs(args.out, exist_ok=True)
     if args.from_csv:
         runs = {}

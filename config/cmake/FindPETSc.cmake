@@ -18,6 +18,12 @@ if(PETSC_DIR)
   set(ENV{PKG_CONFIG_PATH} "${_petsc_pc}:$ENV{PKG_CONFIG_PATH}")
 endif()
 
+# pkg_check_modules caches what it found: a build directory configured again
+# with another PETSC_DIR must look again.
+if(NOT "${PETSC_DIR}/${PETSC_ARCH}" STREQUAL "${MLGMRES_PETSC_SEARCHED}")
+  unset(__pkg_config_checked_PETSC CACHE)
+  set(MLGMRES_PETSC_SEARCHED "${PETSC_DIR}/${PETSC_ARCH}" CACHE INTERNAL "PETSC_DIR/PETSC_ARCH of the last search")
+endif()
 pkg_check_modules(PETSC QUIET IMPORTED_TARGET GLOBAL PETSc)
 if(PETSC_FOUND)
   pkg_get_variable(PETSC_PREFIX PETSc prefix)
@@ -31,6 +37,16 @@ if(PETSC_FOUND)
     string(REGEX REPLACE "^PCC = " "" PETSC_C_COMPILER "${_cc}")
   endif()
   set(PETSC_EXAMPLES_DIR "${PETSC_PREFIX}/share/petsc/examples/src")
+  # The tests and the benchmarks' drivers launch ranks with PETSc's own mpiexec
+  # (MPICH's is not Open MPI's; the flags differ too).
+  set(MLGMRES_PETSC_PREFIX "${PETSC_PREFIX}" CACHE INTERNAL "the PETSc this build uses (read by tutorials/*.py)")
+  if(PETSC_MPIEXEC)
+    separate_arguments(PETSC_MPIEXEC_COMMAND UNIX_COMMAND "${PETSC_MPIEXEC}")
+    list(GET PETSC_MPIEXEC_COMMAND 0 _petsc_mpiexec)
+    if(NOT MPIEXEC_EXECUTABLE)
+      find_program(MPIEXEC_EXECUTABLE NAMES ${_petsc_mpiexec})
+    endif()
+  endif()
   # Let FindMPI pick the MPI PETSc was built with.
   if(PETSC_C_COMPILER AND NOT MPI_C_COMPILER)
     find_program(MPI_C_COMPILER NAMES ${PETSC_C_COMPILER})

@@ -2,6 +2,10 @@
 # (find_package(MLGMRES) -> MLGMRES::mlgmres) and a pkg-config file.
 include(CMakePackageConfigHelpers)
 
+# Installed, the plugin keeps the run path to the PETSc (and LibTorch) it was
+# linked with when they lie outside the system's directories (a PETSc built
+# from source): loaded with -dll_append, it must not pick up another PETSc.
+set_target_properties(mlgmres mlgmres_engine PROPERTIES INSTALL_RPATH_USE_LINK_PATH TRUE)
 install(TARGETS mlgmres EXPORT MLGMRESTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

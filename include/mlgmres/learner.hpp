@@ -83,8 +83,14 @@ class Learner {
   const Geometry &geometry() const;
   bool trained() const;
 
-  // x = N(b/||b||) * ||b||, both of geometry().size() values.
+  // x = N(b/||b||) * ||b||, both of geometry().size() values in host memory.
   GuessStatus guess(const double *b, double *x);
+  // The same with b and x in `where` (a device's memory when reads(where)),
+  // and ||b|| computed by the caller where the data lives.
+  GuessStatus guess(const double *b, double b_norm, double *x, Memory where);
+  // Whether guess() takes data in `where` as it is: device memory only once
+  // the network exists on that device (else the caller copies to the host).
+  bool reads(Memory where) const;
 
   // What the next solve may start from: Ok (the network's guess), NotTrained
   // (warm-up over: the caller's span of earlier solutions, no network yet),

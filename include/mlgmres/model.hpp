@@ -35,13 +35,22 @@ struct TrainingReport {
   bool started = false;      // async: handed to the worker; its report comes from Learner::poll()
 };
 
+// Where a field's values live when they are handed to a model: host memory,
+// or a CUDA device's (a PETSc CUDA or Kokkos-on-CUDA vector's array).
+enum class Memory { Host, Cuda };
+
 class Model {
  public:
   virtual ~Model() = default;
 
-  // x = N(b / b_norm) * out_scale for b and x of the geometry's size. False
-  // when the network's output is not finite (x is then left as it was).
-  virtual bool infer(const double *b, double b_norm, double out_scale, double *x) = 0;
+  // x = N(b / b_norm) * out_scale for b and x of the geometry's size, both in
+  // `where` (see reads()). False when the network's output is not finite (x
+  // is then left as it was).
+  virtual bool infer(const double *b, double b_norm, double out_scale, double *x, Memory where) = 0;
+  // Whether infer() takes data in `where` as it is: host memory always (a
+  // network on a device copies it there), a device's memory only when the
+  // network runs on that device, so device data needs no trip to the host.
+  virtual bool reads(Memory where) const { return where == Memory::Host; }
 
   // Replay training on the store (see trainer.hpp): `newest` pairs at the end
   // of the training set are in every batch; targets are divided by target_scale.

@@ -50,13 +50,19 @@ const Geometry &Learner::geometry() const { return impl_->geometry; }
 bool Learner::trained() const { return impl_->trainings > 0; }
 
 GuessStatus Learner::guess(const double *b, double *x) {
+  if (impl_->budget.parked()) return GuessStatus::Parked;
+  if (!trained()) return GuessStatus::NotTrained;
+  return guess(b, norm2(b, impl_->geometry.size()), x, Memory::Host);
+}
+
+bool Learner::reads(Memory where) const { return where == Memory::Host || (impl_->model && impl_->model->reads(where)); }
+
+GuessStatus Learner::guess(const double *b, double nb, double *x, Memory where) {
   Impl &m = *impl_;
   if (m.budget.parked()) return GuessStatus::Parked;
   if (!trained()) return GuessStatus::NotTrained;
-  const std::int64_t n = m.geometry.size();
-  const double nb = norm2(b, n);
   if (nb == 0) return GuessStatus::ZeroRhs;
-  if (!m.model->infer(b, nb, nb * m.target_scale, x)) {
+  if (!m.model->infer(b, nb, nb * m.target_scale, x, where)) {
     ++m.non_finite;
     return GuessStatus::NonFinite;
   }

@@ -9,8 +9,9 @@
   #define PETSC_SUCCESS ((PetscErrorCode)0)
 #endif
 
-#if PETSC_VERSION_LT(3, 22, 0)
-  /* KSP setfromoptions takes a pointer to the option items up to 3.21. */
+#if PETSC_VERSION_LT(3, 23, 0)
+  /* KSP setfromoptions takes a pointer to the option items up to 3.22
+     (3.23 made PetscOptionItems itself a pointer type). */
   #define MLGMRES_OPTION_ITEMS PetscOptionItems *
 #else
   #define MLGMRES_OPTION_ITEMS PetscOptionItems

@@ -89,6 +89,48 @@ PetscErrorCode MLFieldTransferScatter(MLFieldTransfer *t, int slot, Vec v)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+mlgmres::Memory MLFieldMemory(PetscMemType type)
+{
+  return (type == PETSC_MEMTYPE_CUDA || type == PETSC_MEMTYPE_NVSHMEM) ? mlgmres::Memory::Cuda : mlgmres::Memory::Host;
+}
+
+PetscErrorCode MLFieldTransferGetArrays(MLFieldTransfer *t, const std::function<bool(mlgmres::Memory)> &reads, MLFieldArrays *a)
+{
+  PetscMemType in_type, out_type;
+
+  PetscFunctionBegin;
+  *a = MLFieldArrays();
+  PetscCall(VecGetArrayReadAndMemType(t->root[0], &a->in, &in_type));
+  const mlgmres::Memory memory = MLFieldMemory(in_type);
+  if (PetscMemTypeHost(in_type) || (memory != mlgmres::Memory::Host && reads(memory))) {
+    PetscCall(VecGetArrayWriteAndMemType(t->root[1], &a->out, &out_type));
+    /* root[1] duplicates root[0]: a write array in another memory would be a PETSc we do not know */
+    PetscCheck(MLFieldMemory(out_type) == memory && PetscMemTypeHost(out_type) == PetscMemTypeHost(in_type), PETSC_COMM_SELF, PETSC_ERR_PLIB, "The network's input and output fields are in different memory types (%d, %d)", (int)in_type, (int)out_type);
+    a->memory = memory;
+    a->native = PETSC_TRUE;
+  } else {
+    /* device values the network does not read where they are: through the host */
+    PetscCall(VecRestoreArrayReadAndMemType(t->root[0], &a->in));
+    PetscCall(VecGetArrayRead(t->root[0], &a->in));
+    PetscCall(VecGetArrayWrite(t->root[1], &a->out));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MLFieldTransferRestoreArrays(MLFieldTransfer *t, MLFieldArrays *a)
+{
+  PetscFunctionBegin;
+  if (a->native) {
+    PetscCall(VecRestoreArrayWriteAndMemType(t->root[1], &a->out));
+    PetscCall(VecRestoreArrayReadAndMemType(t->root[0], &a->in));
+  } else {
+    PetscCall(VecRestoreArrayWrite(t->root[1], &a->out));
+    PetscCall(VecRestoreArrayRead(t->root[0], &a->in));
+  }
+  *a = MLFieldArrays();
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 void MLFieldTransferDescribe(const MLFieldTransfer *t, char *buf, size_t len)
 {
   const mlgmres::Geometry &g = t->geometry;

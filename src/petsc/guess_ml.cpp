@@ -354,13 +354,13 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   if (network) {
     PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
     {
-      const PetscScalar *in;
-      PetscScalar       *out;
-      PetscCall(VecGetArrayRead(ctx->field.root[0], &in));
-      PetscCall(VecGetArrayWrite(ctx->field.root[1], &out));
-      PetscCall(MLRunOnLearnerRank(comm, &status, [&] { return (int)ctx->learner->guess(in, out); }));
-      PetscCall(VecRestoreArrayWrite(ctx->field.root[1], &out));
-      PetscCall(VecRestoreArrayRead(ctx->field.root[0], &in));
+      MLFieldArrays field;
+      PetscReal     nb;
+      /* the norm where the values live (the root vector is this rank's own) */
+      PetscCall(VecNorm(ctx->field.root[0], NORM_2, &nb));
+      PetscCall(MLFieldTransferGetArrays(&ctx->field, [&](mlgmres::Memory m) { return ctx->learner && ctx->learner->reads(m); }, &field));
+      PetscCall(MLRunOnLearnerRank(comm, &status, [&] { return (int)ctx->learner->guess(field.in, nb, field.out, field.memory); }));
+      PetscCall(MLFieldTransferRestoreArrays(&ctx->field, &field));
     }
     if (status == (int)mlgmres::GuessStatus::Ok) {
       PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));

@@ -42,7 +42,7 @@ std::uint64_t fnv1a(const std::string &data) {
 
 class StandInModel final : public Model {
  public:
-  bool infer(const double *, double, double, double *) override { return true; }
+  bool infer(const double *, double, double, double *, Memory) override { return true; }
   TrainingReport train(const ReplayStore &st, std::size_t, double, std::mt19937_64 &, const std::atomic<bool> *) override {
     TrainingReport r;
     r.ran = true;

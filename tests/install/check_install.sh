@@ -21,6 +21,8 @@ plugin=$(cat "$work/cmake/plugin_path.txt")
 
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 [ "$(realpath "$(pkg-config --variable=plugin mlgmres)")" = "$(realpath "$plugin")" ] || { echo "pkg-config plugin variable wrong"; exit 1; }
-mpicc "$app" $(pkg-config --cflags --libs mlgmres) -lm -Wl,-rpath,"$prefix/lib" -o "$work/consumer_pc"
+# as a user of a PETSc outside the default search path: its PETSc.pc, its compiler
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig:$(pkg-config --variable=petscdir mlgmres)/lib/pkgconfig${PKG_CONFIG_PATH#$prefix/lib/pkgconfig}
+"$(pkg-config --variable=ccompiler PETSc)" "$app" -Wl,-rpath,"$(pkg-config --variable=libdir PETSc)" $(pkg-config --cflags --libs mlgmres) -lm -Wl,-rpath,"$prefix/lib" -o "$work/consumer_pc"
 "$@" "$work/consumer_pc"
 echo "install check: cmake package and pkg-config consumers ran"

@@ -34,7 +34,7 @@ Settings async_settings(bool async) {
 class GatedModel final : public Model {
  public:
   GatedModel(std::unique_ptr<Model> inner, std::shared_future<void> gate) : inner_(std::move(inner)), gate_(std::move(gate)) {}
-  bool infer(const double *b, double n, double s, double *x) override { return inner_->infer(b, n, s, x); }
+  bool infer(const double *b, double n, double s, double *x, Memory where) override { return inner_->infer(b, n, s, x, where); }
   TrainingReport train(const ReplayStore &st, std::size_t newest, double scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel) override {
     gate_.wait();
     return inner_->train(st, newest, scale, rng, cancel);

@@ -131,6 +131,31 @@ TEST(Learner, NormalizationHandlesNegativeAndZeroFields) {
   EXPECT_EQ(l.guess(zero.data(), x.data()), GuessStatus::ZeroRhs);
 }
 
+// Where the field's values may live: a network on the CPU reads host memory
+// only (the PETSc layer copies a device vector's values to the host for it);
+// the guess from a caller-given ||b|| equals the one from host data.
+TEST(Learner, ACpuNetworkReadsHostMemoryOnly) {
+  Settings s = learning_settings("linear");
+  s.warmup = 20;
+  s.train_steps = 50;
+  Learner l(s, line(24), make_model);
+  EXPECT_TRUE(l.reads(Memory::Host));
+  EXPECT_FALSE(l.reads(Memory::Cuda));  // no network yet
+  feed(l, 20, 3);
+  ASSERT_TRUE(l.trained());
+  EXPECT_EQ(l.reads(Memory::Cuda), device_available("cuda") && s.device == "cuda");
+  const std::vector<double> b = bump(24, 10, 1.5);
+  std::vector<double> x(24), y(24);
+  double nb = 0;
+  for (double v : b) nb += v * v;
+  ASSERT_EQ(l.guess(b.data(), x.data()), GuessStatus::Ok);
+  ASSERT_EQ(l.guess(b.data(), std::sqrt(nb), y.data(), Memory::Host), GuessStatus::Ok);
+  for (std::size_t i = 0; i < 24; ++i) EXPECT_NEAR(x[i], y[i], 1e-12 * (1 + std::fabs(x[i])));
+  if (s.device == "cpu") {
+    EXPECT_THROW(l.guess(b.data(), std::sqrt(nb), y.data(), Memory::Cuda), std::invalid_argument);
+  }
+}
+
 // A diverging training (absurd learning rate, the divergence guard off) makes
 // the network's output non-finite: the guess is refused and counted, never
 // handed to the solver. This is the last line behind the guard.
