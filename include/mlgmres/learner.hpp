@@ -123,6 +123,11 @@ class Learner {
   // Async: waits for a running training and takes its result, as poll().
   // Checkpoints call it; so can code that needs a deterministic state.
   TrainingReport wait_for_training();
+  // Async, at the end of a run: stops a running training between two steps
+  // and drops its result, but rethrows what a training that ended in an
+  // error threw (a model the worker could not build), so a failure on the
+  // worker is reported even when no poll() came after it.
+  void finish();
 
   LearnerStatus status() const;
 

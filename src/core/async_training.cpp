@@ -90,6 +90,15 @@ void Learner::Impl::stop_training() {
 
 Learner::Impl::~Impl() { stop_training(); }
 
+void Learner::finish() {
+  Impl &m = *impl_;
+  if (!m.job.valid()) return;
+  m.cancel->store(true);
+  auto job = std::move(m.job);
+  m.cancel = std::make_shared<std::atomic<bool>>(false);
+  job.get();  // a cancelled training returns; a failed one throws
+}
+
 TrainingReport Learner::poll() {
   Impl &m = *impl_;
   if (!m.job.valid() || m.job.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return TrainingReport();

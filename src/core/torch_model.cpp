@@ -43,7 +43,11 @@ class TorchModel final : public Model {
 
   bool infer(const double *b, double b_norm, double out_scale, double *x, Memory where) override {
     if (!reads(where)) throw std::invalid_argument("the network runs on " + device_.str() + ": it cannot read a field in device memory");
-    use_threads();
+    // One thread for a guess, as on the worker's serving model: threads split
+    // one small forward pass and spin while the ranks' cores are busy (16^2
+    // fluidnet, MPICH rank on 2 cores beside other work: 17.7 ms per guess
+    // with 2 threads, 1.8 ms with 1).
+    use_threads(1);
     const std::int64_t n = geometry_.size();
     torch::NoGradGuard no_grad;
     // b and x wrapped where they live: on the network's device, no host copy.
@@ -61,11 +65,11 @@ class TorchModel final : public Model {
   bool reads(Memory where) const override { return where == Memory::Host || (where == Memory::Cuda && device_.is_cuda()); }
 
   TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel) override {
-    use_threads();
+    use_threads(settings_.threads);
     return trainer_->train(store, newest, target_scale, rng, cancel);
   }
   double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) override {
-    use_threads();
+    use_threads(settings_.threads);
     return trainer_->estimate_seconds(store, rng);
   }
   double lower_bound_seconds(const ReplayStore &store) const override { return trainer_->lower_bound_seconds(store); }
@@ -112,8 +116,8 @@ class TorchModel final : public Model {
   // construction (starting the pool costs ~6 ms, measured, which a model
   // built but never used should not pay): the count is per calling thread
   // (OpenMP), and the async learner trains on a worker thread of its own.
-  void use_threads() {
-    if (settings_.threads > 0 && torch::get_num_threads() != settings_.threads) torch::set_num_threads(settings_.threads);
+  static void use_threads(int threads) {
+    if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
   }
 
   Settings settings_;

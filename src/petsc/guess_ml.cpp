@@ -719,14 +719,21 @@ PetscErrorCode KSPGuessReset_ML(KSPGuess guess)
 
 PetscErrorCode KSPGuessDestroy_ML(KSPGuess guess)
 {
-  GuessML *ctx = (GuessML *)guess->data;
+  GuessML       *ctx      = (GuessML *)guess->data;
+  PetscErrorCode finished = PETSC_SUCCESS;
 
   PetscFunctionBegin;
   if (ctx->active && ctx->N >= 0 && !ctx->opts.save_file.empty()) PetscCall(SaveCheckpoint(guess, ctx));
+  /* a training the worker failed (its model could not be built) after the last poll is still an error */
+  if (ctx->active) finished = MLRunOnLearnerRank(PetscObjectComm((PetscObject)guess), (int *)NULL, [&] {
+    if (ctx->learner) ctx->learner->finish();
+    return 0;
+  });
   RemoveProbe(guess->ksp, ctx);
   PetscCall(DestroyField(ctx));
   delete ctx;
   guess->data = NULL;
+  PetscCall(finished);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

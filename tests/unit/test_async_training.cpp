@@ -7,6 +7,7 @@
 #include <chrono>
 #include <future>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "laplace_1d.hpp"
@@ -141,6 +142,30 @@ TEST(AsyncTraining, ALearnerGoingAwayStopsItsTraining) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
+}
+
+// The worker builds the network: a factory that fails there (the engine
+// library missing) is reported by finish() at the end of the run even when
+// no poll() came after it; a training merely stopped by finish() is not an error.
+TEST(AsyncTraining, AFailureOnTheWorkerIsReportedAtTheEnd) {
+  const ModelFactory broken = [](const Settings &, const Geometry &) -> std::unique_ptr<Model> {
+    throw std::runtime_error("cannot load the learning engine /nowhere/engine.so");
+  };
+  Learner l(async_settings(true), line(24), broken);
+  std::mt19937_64 rng(1);
+  TrainingReport r;
+  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+  ASSERT_TRUE(r.started);
+  EXPECT_THROW(l.finish(), std::runtime_error);
+  EXPECT_NO_THROW(l.finish());  // reported once
+
+  Settings s = async_settings(true);
+  s.train_steps = 100000000;
+  Learner running(s, line(24), make_model);
+  r = TrainingReport();
+  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(running, rng, i);
+  ASSERT_TRUE(r.started);
+  EXPECT_NO_THROW(running.finish());
 }
 
 TEST(AsyncTraining, ACheckpointWaitsForTheRunningTraining) {
