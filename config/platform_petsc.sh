@@ -34,19 +34,12 @@ prefix=$cache/petsc-$version-mpich
 build=${MLGMRES_BUILD_DIR:-$here/build-$flavour}
 
 log() { echo "platform[$flavour]: $*"; }
+. "$here/config/apt_install.sh"
 
 # MPICH's compilers and launcher come with their .mpich names; the Open MPI
 # ones stay the system's defaults (Debian's PETSc needs them).
 install_packages() {
-  local packages=(libmpich-dev mpich libblas-dev liblapack-dev python3 cmake curl xz-utils)
-  local missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]}"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  install_missing libmpich-dev mpich libblas-dev liblapack-dev python3 cmake curl xz-utils
 }
 
 # apt knows a source package's files only with a deb-src line for its suite;

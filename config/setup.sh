@@ -15,18 +15,7 @@ what=${1:-build}
 packages=(build-essential cmake pkg-config petsc-dev libpetsc3.18-dev-examples libtorch-dev
   libgtest-dev openmpi-bin python3-matplotlib python3-petsc4py python3-dolfinx clang libclang-rt-14-dev)
 
-install_missing() {
-  local missing=()
-  for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "setup: installing ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-}
+. "$here/config/apt_install.sh"
 
 configure_and_build() {
   cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -36,7 +25,7 @@ configure_and_build() {
 # Open MPI refuses root unless told; CI runs as root.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 
-install_missing
+install_missing "${packages[@]}"
 case "$what" in
   test-mpich) exec "$here/config/platform_petsc.sh" mpich ;;
   test-petsc3.22) exec "$here/config/platform_petsc.sh" petsc3.22 ;;
