@@ -11,6 +11,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${MLGMRES_BUILD_DIR:-$here/build}
 jobs=$(nproc 2>/dev/null || echo 2)
 what=${1:-build}
+case "$what" in
+  build|test|run|test-mpich|test-petsc3.22|platforms) ;;
+  *) echo "usage: $0 [build|test|run|test-mpich|test-petsc3.22|platforms]" >&2; exit 2 ;;
+esac
 
 packages=(build-essential cmake pkg-config petsc-dev libpetsc3.18-dev-examples libtorch-dev
   libgtest-dev openmpi-bin python3-matplotlib python3-petsc4py python3-dolfinx clang libclang-rt-14-dev)
@@ -40,5 +44,4 @@ case "$what" in
   build) ;;
   test) ctest --test-dir "$build" --output-on-failure -j "$jobs" ;;
   run) "$here/tutorials/run_poisson.sh" "$build" ;;
-  *) echo "usage: $0 [build|test|run|test-mpich|test-petsc3.22|platforms]" >&2; exit 2 ;;
 esac
