@@ -49,11 +49,7 @@ Learner::~Learner() = default;
 const Geometry &Learner::geometry() const { return impl_->geometry; }
 bool Learner::trained() const { return impl_->trainings > 0; }
 
-GuessStatus Learner::guess(const double *b, double *x) {
-  if (impl_->budget.parked()) return GuessStatus::Parked;
-  if (!trained()) return GuessStatus::NotTrained;
-  return guess(b, norm2(b, impl_->geometry.size()), x, Memory::Host);
-}
+GuessStatus Learner::guess(const double *b, double *x) { return guess(b, norm2(b, impl_->geometry.size()), x, Memory::Host); }
 
 bool Learner::reads(Memory where) const { return where == Memory::Host || (impl_->model && impl_->model->reads(where)); }
 

@@ -6,20 +6,6 @@
 # registers <name>_np<n> for each rank count. With DRIVER, the test runs
 # `<script> <driver args> -- mpiexec ... <exe> <args>` so the script can run the
 # program several times (baseline vs plugin) and compare.
-# PETSc's mpiexec as its configure recorded it (Debian's: Open MPI's with
-# --oversubscribe; MPICH's Hydra runs more ranks than cores unasked).
-if(PETSC_MPIEXEC_COMMAND)
-  set(MLGMRES_MPIEXEC ${PETSC_MPIEXEC_COMMAND} ${MPIEXEC_PREFLAGS})
-  if("${MPI_C_LIBRARIES}" MATCHES "mpich")
-    # Bound to a core each, as Open MPI binds 1-2 ranks: the learner then sizes
-    # its threads to one core. Unbound, a rank takes the node's cores and its
-    # training threads spin against the test ctest runs beside it (model
-    # choice run, 2 at once: 12.2 s unbound, 5.5 s bound; alone 2.4 s either way).
-    list(APPEND MLGMRES_MPIEXEC -bind-to core)
-  endif()
-else()
-  set(MLGMRES_MPIEXEC ${MPIEXEC_EXECUTABLE} ${MPIEXEC_PREFLAGS} --oversubscribe)
-endif()
 # MPICH (ch4:ucx) waits for messages by spinning and never yields the core: a
 # run with more ranks than cores crawls (4 ranks on 2 cores: linked_app over
 # 300 s against 4 s on 2 ranks). Open MPI, told it is oversubscribed, yields.
@@ -31,6 +17,20 @@ if("${MPI_C_LIBRARIES}" MATCHES "mpich")
 else()
   set(MLGMRES_MPI_IS_MPICH FALSE)
   set(MLGMRES_MAX_RANKS 1000000)
+endif()
+# PETSc's mpiexec as its configure recorded it (Debian's: Open MPI's with
+# --oversubscribe; MPICH's Hydra runs more ranks than cores unasked).
+if(PETSC_MPIEXEC_COMMAND)
+  set(MLGMRES_MPIEXEC ${PETSC_MPIEXEC_COMMAND} ${MPIEXEC_PREFLAGS})
+  if(MLGMRES_MPI_IS_MPICH)
+    # Bound to a core each, as Open MPI binds 1-2 ranks: the learner then sizes
+    # its threads to one core. Unbound, a rank takes the node's cores and its
+    # training threads spin against the test ctest runs beside it (model
+    # choice run, 2 at once: 12.2 s unbound, 5.5 s bound; alone 2.4 s either way).
+    list(APPEND MLGMRES_MPIEXEC -bind-to core)
+  endif()
+else()
+  set(MLGMRES_MPIEXEC ${MPIEXEC_EXECUTABLE} ${MPIEXEC_PREFLAGS} --oversubscribe)
 endif()
 set(MLGMRES_TEST_ENV "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1")
 
