@@ -60,6 +60,14 @@ class BasisMemory {
   // Returns the index into kMemory of the decay chosen.
   int compress(int n, int keep, std::vector<double> &V);
 
+  // The basis' directions are now combinations of those the state is in:
+  // old coordinates a become M^T a (M: n x cols, column-major, n the
+  // directions now; e.g. M orthogonal: a rotation, M = [I 0]: directions
+  // added that no solution used yet). Call before any record() in the new
+  // basis. Cheap: the state itself is rotated at the next compress(), on
+  // whatever thread runs it.
+  void rebase(const std::vector<double> &M, int cols);
+
   // kMemory index chosen at the last compression (0 before any).
   int chosen() const { return chosen_; }
   int compressions() const { return compressions_; }
@@ -72,6 +80,9 @@ class BasisMemory {
   std::array<std::vector<double>, kMemory.size()> S_;        // n_ x n_ row-major, as of the last compression
   std::array<double, kMemory.size()>              lambda_{}; // per candidate, from the kept directions
   std::deque<std::vector<double>>                 recent_;   // normalized coordinates of the solutions since then
+  std::vector<double>                             pending_;  // rebase() not yet applied to S_: rows x n_, column-major
+  int                                             pending_rows_ = -1; // S_'s size while one is pending (-1: none)
+  void apply_pending();
 };
 
 // Eigenvalues (ascending) and eigenvectors (columns, column-major) of the

@@ -7,16 +7,12 @@
 
 #include <petsc/private/petscimpl.h> /* PetscObjectStateGet (public from PETSc 3.19 on) */
 
-#include "blas_lapack.hpp"
 
 namespace {
 
 // A solution whose part outside the span is below this fraction of its norm
 // adds nothing: normalizing it would only amplify rounding.
 constexpr PetscReal kInSpan = 1e-8;
-// Departure from orthonormality (relative, in the basis' inner product) above
-// which the basis is repaired: well below what would spoil a guess.
-constexpr PetscReal kOrthonormal = 1e-9;
 // The single pass joins x - x0 only when it is at least this fraction of x:
 // a correction at the solve's noise level is mostly rounding, and joined
 // with one pass it lost orthogonality that compounded (the flow's pressure,
@@ -87,6 +83,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x);
 // No directions; the next compression starts from a fresh memory.
 void Empty(MLProjection *p)
 {
+  MLCompressionCancel(p);
   p->count   = 0;
   p->guessed = PETSC_FALSE;
   p->memory.reset(p->capacity / 2);
@@ -173,125 +170,6 @@ PetscErrorCode Swap(Vec *slot, Vec *work)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// V_j <- sum_l V_l R[l, j] for j < keep, in place (R: n x keep, column-major):
-// one pass over the basis, blocks of rows through dgemm.
-PetscErrorCode Rotate(Vec *V, PetscInt n, PetscInt keep, const std::vector<double> &R)
-{
-  constexpr int          B = 256;
-  PetscInt               local;
-  std::vector<PetscScalar *> a(n);
-  std::vector<double>    in((size_t)B * n), out((size_t)B * keep);
-
-  PetscFunctionBegin;
-  PetscCall(VecGetLocalSize(V[0], &local));
-  for (PetscInt l = 0; l < n; ++l) PetscCall(VecGetArray(V[l], &a[l]));
-  for (PetscInt i0 = 0; i0 < local; i0 += B) {
-    const int rows = (int)PetscMin(B, local - i0), nn = (int)n, kk = (int)keep;
-    const double one = 1, zero = 0;
-    for (PetscInt l = 0; l < n; ++l)
-      for (int r = 0; r < rows; ++r) in[(size_t)l * rows + r] = a[l][i0 + r];
-    dgemm_("N", "N", &rows, &kk, &nn, &one, in.data(), &rows, R.data(), &nn, &zero, out.data(), &rows);
-    for (PetscInt j = 0; j < keep; ++j)
-      for (int r = 0; r < rows; ++r) a[j][i0 + r] = out[(size_t)j * rows + r];
-  }
-  for (PetscInt l = 0; l < n; ++l) PetscCall(VecRestoreArray(V[l], &a[l]));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// Makes the basis orthonormal again, in its own inner product, keeping its
-// span: Q <- Q U L^(-1/2) from the Gram matrix G = U L U^T (n MatMults and n
-// reductions; directions G finds dependent are dropped). The compression's
-// memory starts over: its coordinates were in the old basis.
-PetscErrorCode Reorthonormalize(MLProjection *p, Mat A)
-{
-  const PetscInt           n = p->count;
-  Vec                     *T = p->residual ? p->AQ : p->Q;
-  std::vector<PetscScalar> col(n);
-  std::vector<double>      G((size_t)n * n), values, vectors, R;
-
-  PetscFunctionBegin;
-  for (PetscInt j = 0; j < n; ++j) {
-    if (!p->residual) PetscCall(MatMult(A, p->Q[j], p->z));
-    PetscCall(VecMDot(p->residual ? T[j] : p->z, n, T, col.data()));
-    for (PetscInt i = 0; i < n; ++i) G[(size_t)j * n + i] = PetscRealPart(col[i]);
-  }
-  for (PetscInt j = 0; j < n; ++j) /* symmetric to rounding: use the mean */
-    for (PetscInt i = 0; i < j; ++i) G[(size_t)j * n + i] = G[(size_t)i * n + j] = 0.5 * (G[(size_t)j * n + i] + G[(size_t)i * n + j]);
-  PetscCallCXX(mlgmres::symmetric_eigen((int)n, G, values, vectors));
-  const double top  = n ? values[n - 1] : 0;
-  PetscInt     keep = 0;
-  for (PetscInt j = n - 1; j >= 0 && values[j] > 1e-8 * top; --j) {
-    R.insert(R.end(), &vectors[(size_t)j * n], &vectors[(size_t)(j + 1) * n]);
-    for (PetscInt i = 0; i < n; ++i) R[(size_t)keep * n + i] /= std::sqrt(values[j]);
-    ++keep;
-  }
-  if (keep > 0) {
-    PetscCall(Rotate(p->Q, n, keep, R));
-    if (p->residual) PetscCall(Rotate(p->AQ, n, keep, R));
-  }
-  p->count   = keep;
-  p->guessed = PETSC_FALSE;
-  p->memory.reset(p->capacity / 2);
-  ++p->repairs;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// Whether the basis is still orthonormal in its own inner product, checked on
-// one fixed combination y = Q v: (y, A y) (energy) or |A y|^2 (residual) must
-// be |v|^2. Adding directions that are nearly in the span loses a little
-// orthogonality each time when the inner product is the operator's (rounding
-// in A q is relative to the largest eigenvalue, the smooth solutions' norms to
-// the smallest), and without a repair it compounds: measured on the flow's
-// pressure (Neumann, hypre) once the compression kept the latest solutions,
-// 4e-15 -> 2.5e-11 -> 7e-8 -> 1.4e-2 over three compressions, then guesses
-// worse than zero. n + 3 passes per compression.
-PetscErrorCode CheckOrthonormal(MLProjection *p, Mat A)
-{
-  const PetscInt           n = p->count;
-  std::vector<PetscScalar> v(n);
-  PetscScalar              yy;
-  double                   vv = 0;
-
-  PetscFunctionBegin;
-  if (n == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  /* the same coefficients on every rank: a fixed pseudo-random sequence */
-  unsigned long long state = 0x9E3779B97F4A7C15ull;
-  for (PetscInt i = 0; i < n; ++i) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    v[i]  = (double)(state >> 11) / 9007199254740992.0 - 0.5;
-    vv += PetscRealPart(v[i] * v[i]);
-  }
-  PetscCall(VecSet(p->u, 0));
-  if (p->residual) {
-    PetscCall(VecMAXPY(p->u, n, v.data(), p->AQ));
-    PetscCall(VecDot(p->u, p->u, &yy));
-  } else {
-    PetscCall(VecMAXPY(p->u, n, v.data(), p->Q));
-    PetscCall(MatMult(A, p->u, p->z));
-    PetscCall(VecDot(p->z, p->u, &yy));
-  }
-  if (!(PetscAbsReal(PetscRealPart(yy) - vv) <= kOrthonormal * vv)) PetscCall(Reorthonormalize(p, A));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// A full basis keeps the half its solutions used most (basis_memory.hpp).
-PetscErrorCode Compress(MLProjection *p, Mat A, PetscInt room)
-{
-  std::vector<double> R;
-  const PetscInt      keep = room / 2;
-
-  PetscFunctionBegin;
-  PetscCallCXX(p->memory.compress((int)p->count, (int)keep, R));
-  if (keep > 0) {
-    PetscCall(Rotate(p->Q, p->count, keep, R));
-    if (p->residual) PetscCall(Rotate(p->AQ, p->count, keep, R));
-  }
-  p->count   = keep;
-  p->guessed = PETSC_FALSE;
-  PetscCall(CheckOrthonormal(p, A));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 // One Gram-Schmidt pass on u (z = A u on return): removes u's coordinates
 // h along the basis (added to coords) and returns u's squared norm before
 // (*before) and after (*left) the pass, if the basis were exactly orthonormal.
@@ -306,6 +184,7 @@ PetscErrorCode Pass(MLProjection *p, Mat A, PetscBool have_z, std::vector<double
   PetscFunctionBegin;
   if (!have_z) PetscCall(MatMult(A, p->u, p->z));
   PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
+  MLCompressionFilter(p, h.data());
   *before = PetscRealPart(u2);
   *left   = *before - Dot(h, h);
   for (PetscInt i = 0; i < n; ++i) coords[i] += PetscRealPart(h[i]);
@@ -327,7 +206,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
   PetscFunctionBegin;
   /* full: the capacity, or fewer directions when they cost too much */
   const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
-  if (p->count >= room) PetscCall(Compress(p, A, room));
+  PetscCall(MLCompressionBeforeJoin(p, A, room));
   const PetscBool     res    = p->residual;
   const PetscInt      n      = p->count;
   if (b) PetscCall(PetscObjectStateGet((PetscObject)b, &state));
@@ -380,7 +259,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
   }
   const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
   if (!in_span) coords[n] = PetscSqrtReal(left);
-  PetscCallCXX(p->memory.record(coords.data(), (int)(in_span ? n : n + 1)));
+  PetscCall(MLCompressionRecord(p, coords.data(), (int)(in_span ? n : n + 1)));
   if (in_span) {
     ++p->skipped;
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -422,6 +301,7 @@ PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, PetscInt carry, M
 PetscErrorCode MLProjectionDestroy(MLProjection *p)
 {
   PetscFunctionBegin;
+  MLCompressionCancel(p);
   for (PetscInt i = 0; i < p->capacity; ++i) {
     if (p->Q) PetscCall(VecDestroy(&p->Q[i]));
     if (p->AQ) PetscCall(VecDestroy(&p->AQ[i]));
@@ -463,6 +343,7 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b,
   if (p->capacity == 0 || scaling == ML_SCALING_NONE) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(Prepare(p, A, scaling));
   PetscCall(Join(p, A, scaling, b, x));
+  PetscCall(MLCompressionAfterJoin(p, A));
   PetscCall(Carry(p, A, x));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -496,6 +377,8 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     Vec                     *T = res ? p->AQ : p->Q, tw = w ? (res ? Aw : w) : NULL;
     std::vector<PetscScalar> c(n), d(w ? n : 0);
     PetscCall(FusedMDots({{b, 1, &b, &bb}, {b, n, T, c.data()}, {Aw, w ? n : 0, T, d.data()}, {Aw, w ? 1 : 0, &tw, &ww}, {b, w ? 1 : 0, &tw, &wb}}));
+    MLCompressionFilter(p, c.data());
+    if (w) MLCompressionFilter(p, d.data());
     if (!(PetscRealPart(bb) > 0)) {
       *why = "b is zero";
       PetscFunctionReturn(PETSC_SUCCESS);

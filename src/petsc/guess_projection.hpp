@@ -43,6 +43,7 @@
 
 #include <vector>
 
+#include "basis_compression.hpp"
 #include "basis_memory.hpp"
 #include "compat.h"
 #include "options.hpp"
@@ -74,6 +75,7 @@ struct MLProjection {
   PetscInt  repairs = 0;             // times the basis was made orthonormal again (CheckOrthonormal)
   Vec       u = NULL, z = NULL;      // work: the incoming direction and its product
   mlgmres::BasisMemory memory;       // what a compression keeps
+  MLCompression compression;         // a compression spread over solves, when one is under way
   /* across operator changes */
   PetscBool stale = PETSC_FALSE;     // PETSc reported an operator change not yet examined
   Vec       probe = NULL, Aprobe = NULL; // a fixed random vector and its product under the basis' operator

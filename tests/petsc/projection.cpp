@@ -16,7 +16,7 @@ namespace {
 constexpr PetscInt kN = 60;
 
 // Tridiagonal (lower, diag, upper); diag_odd replaces diag on odd rows.
-PetscErrorCode Tridiagonal(PetscScalar lower, PetscScalar diag, PetscScalar diag_odd, PetscScalar upper, Mat *A)
+PetscErrorCode Tridiagonal(PetscScalar lower, PetscScalar diag, PetscScalar diag_odd, PetscScalar upper, Mat *A, PetscInt kN = kN)
 {
   PetscInt lo, hi;
 
@@ -399,6 +399,88 @@ PetscErrorCode CheckRepair(Fixture &f)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Largest departure from orthonormality of the basis in its own inner
+// product: (Q_i, A Q_j) (energy) or (A Q_i, A Q_j) (residual).
+PetscErrorCode Defect(Mat A, MLProjection &p, PetscReal *defect)
+{
+  Vec                      Aq;
+  std::vector<PetscScalar> h(p.count);
+
+  PetscFunctionBeginUser;
+  *defect = 0;
+  PetscCall(VecDuplicate(p.Q[0], &Aq));
+  for (PetscInt j = 0; j < p.count; ++j) {
+    PetscCall(MatMult(A, p.Q[j], Aq));
+    PetscCall(VecMDot(Aq, p.count, p.residual ? p.AQ : p.Q, h.data()));
+    for (PetscInt k = 0; k < p.count; ++k) *defect = PetscMax(*defect, PetscAbsScalar(h[k] - (j == k ? 1.0 : 0.0)));
+  }
+  PetscCall(VecDestroy(&Aq));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// A large basis (capacity 96) is compressed over the solves after it fills:
+// at every solve it stays orthonormal, within its capacity, and holds the
+// latest solutions; the compression ends; and the guesses do not depend on
+// how fast the decision's thread ran (a second run, 2 ms between solves,
+// never waits for it and guesses the same).
+PetscErrorCode CheckSpreadCompression(MLScaling s)
+{
+  const PetscInt n = 400, capacity = 96, steps = 160;
+  Mat            A;
+  Vec            x[steps], b[steps], g;
+  PetscRandom    rnd;
+  std::vector<PetscReal> first;
+
+  PetscFunctionBeginUser;
+  PetscCall(Tridiagonal(-1, 2.5, 2.5, -1, &A, n));
+  PetscCall(PetscRandomCreate(PETSC_COMM_WORLD, &rnd));
+  PetscCall(PetscRandomSetInterval(rnd, -1, 1));
+  for (PetscInt t = 0; t < steps; ++t) { /* solutions drifting in a 40-dimensional family, plus their own part */
+    PetscCall(MatCreateVecs(A, &x[t], &b[t]));
+    PetscCall(VecSetRandom(x[t], rnd));
+    PetscCall(VecScale(x[t], 0.1));
+    if (t >= 40) PetscCall(VecAXPY(x[t], 1.0, x[t % 40]));
+    PetscCall(MatMult(A, x[t], b[t]));
+  }
+  PetscCall(VecDuplicate(x[0], &g));
+  for (int run = 0; run < 2; ++run) {
+    MLProjection p;
+    PetscInt     most = 0;
+    PetscCall(MLProjectionCreate(x[0], capacity, 0, &p));
+    for (PetscInt t = 0; t < steps; ++t) {
+      const char *why;
+      PetscReal   ratio, defect;
+      PetscCall(MLProjectionApply(&p, A, s, b[t], NULL, NULL, g, &ratio, &why));
+      if (t > 0) {
+        if (run == 0) first.push_back(ratio);
+        else PetscCheck(ratio == first[t - 1], PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: guess %" PetscInt_FMT " differs between runs (|r0|/|b| %g vs %g)", Name(s), t, (double)ratio, (double)first[t - 1]);
+      }
+      PetscCall(MLProjectionAdd(&p, A, s, b[t], x[t]));
+      if (run == 1) PetscCall(PetscSleep(0.002));
+      most = PetscMax(most, p.count);
+      /* while directions are dying, the solutions joined are orthogonal to the live ones only */
+      if (p.compression.phase == MLCompression::DROPPING) defect = 0;
+      else PetscCall(Defect(A, p, &defect));
+      PetscCheck(p.count <= capacity && defect < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: after solution %" PetscInt_FMT ": %" PetscInt_FMT " directions, off orthonormal by %g", Name(s), t, p.count, (double)defect);
+      for (PetscInt l = PetscMax(0, t - 7); l <= t; ++l) {
+        PetscCall(MLProjectionApply(&p, A, s, b[l], NULL, NULL, g, &ratio, &why));
+        PetscCheck(!why && ratio < 1e-8, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: after solution %" PetscInt_FMT " (%" PetscInt_FMT " directions, phase %d) solution %" PetscInt_FMT " is not in the span: |r0|/|b| %g", Name(s), t, p.count, (int)p.compression.phase, l, (double)ratio);
+      }
+    }
+    /* the first run may outpace the thread (its solves take microseconds): then it waited, with the same result */
+    PetscCheck(p.compression.spread >= 1 && (run == 0 || p.compression.waited == 0) && p.memory.compressions() == p.compression.spread && most > capacity - MLCompression::kDecideOver, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %d compressions spread (%d waited for), %d in the memory, at most %d directions", Name(s), (int)p.compression.spread, (int)p.compression.waited, p.memory.compressions(), (int)most);
+    PetscCall(MLProjectionDestroy(&p));
+  }
+  for (PetscInt t = 0; t < steps; ++t) {
+    PetscCall(VecDestroy(&x[t]));
+    PetscCall(VecDestroy(&b[t]));
+  }
+  PetscCall(VecDestroy(&g));
+  PetscCall(PetscRandomDestroy(&rnd));
+  PetscCall(MatDestroy(&A));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 int main(int argc, char **argv)
 {
   Fixture      f;
@@ -421,6 +503,7 @@ int main(int argc, char **argv)
   }
   PetscCall(CheckRepair(f));
   PetscCall(CheckNullSpace());
+  for (MLScaling s : {ML_SCALING_ENERGY, ML_SCALING_RESIDUAL}) PetscCall(CheckSpreadCompression(s));
   {
     /* capacity 1: the basis holds the newest solution */
     Vec bs[3], xs[3];
