@@ -6,7 +6,7 @@
 // more) is compressed without stopping a solve: the memory's decision (a few
 // dense eigenproblems of the basis' size: 40-100 ms at 162-184 directions
 // with reference LAPACK) runs on a thread of its own beside the next
-// kDecideOver solves, which go on with the basis as it is (growing by the
+// kDecideOver solves (a quarter of the basis' size if fewer), which go on with the basis as it is (growing by the
 // solutions they bring: the compression starts that many directions before
 // `capacity`); then the guesses use only what the compression keeps plus
 // every solution since (what those have along the dropped directions is
@@ -35,8 +35,8 @@
 struct MLProjection;
 
 struct MLCompression {
-  static constexpr PetscInt kDeferFrom  = 32; // directions from which a compression is spread over solves
-  static constexpr PetscInt kDecideOver = 32; // solves the decision has on its thread
+  static constexpr PetscInt kDeferFrom  = 64; // directions from which a compression is spread over solves
+  static constexpr PetscInt kDecideOver = 32; // solves the decision has on its thread, at most (a quarter of the basis' size)
   static constexpr PetscInt kDropsPerSolve = 2; // faster than the solutions join: the basis shrinks
 
   struct Decision {
@@ -57,9 +57,10 @@ struct MLCompression {
 
 // When the basis of `room` directions (by cost) is full, how it is
 // compressed: whether spread over solves, from how many directions
-// (*start), keeping how many (plus, spread, what the solutions while it
-// decides bring beyond them).
-PetscInt MLCompressionKeep(const MLProjection *p, PetscInt room, PetscBool *spread, PetscInt *start);
+// (*start), with how many solves for the decision (*window), keeping how
+// many (plus, spread, what the solutions while it decides bring beyond them:
+// at most half of *start in all).
+PetscInt MLCompressionKeep(const MLProjection *p, PetscInt room, PetscBool *spread, PetscInt *start, PetscInt *window);
 // Before a solution joins the basis (full: `room` directions): compresses a
 // small basis, starts spreading a large one's compression, and makes sure the
 // join has a slot (capacity).

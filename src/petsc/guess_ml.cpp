@@ -634,13 +634,13 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
   const double memory = mlgmres::BasisMemory::kMemory[p->memory.chosen()];
   {
     PetscBool      spread;
-    PetscInt       start;
-    const PetscInt keep = MLCompressionKeep(p, room, &spread, &start), exact = PetscMin(keep / 2, (PetscInt)mlgmres::BasisMemory::kRecentExact);
+    PetscInt       start, window;
+    const PetscInt keep = MLCompressionKeep(p, room, &spread, &start, &window), exact = PetscMin(keep / 2, (PetscInt)mlgmres::BasisMemory::kRecentExact);
     char           chosen[64] = "", how[200] = "";
     if (p->memory.compressions() && memory == 0) PetscCall(PetscSNPrintf(chosen, sizeof(chosen), ", memory chosen: all solutions"));
     else if (p->memory.compressions()) PetscCall(PetscSNPrintf(chosen, sizeof(chosen), ", memory chosen: %g solutions", memory * keep));
     if (spread)
-      PetscCall(PetscSNPrintf(how, sizeof(how), "; from %" PetscInt_FMT " directions on, spread over the solves after: decided on a thread over up to %d solves (a solve waited for it %" PetscInt_FMT " time(s)), then %d directions dropped per solve (%" PetscInt_FMT " so far)", start, (int)MLCompression::kDecideOver, p->compression.waited, (int)MLCompression::kDropsPerSolve, p->compression.spread));
+      PetscCall(PetscSNPrintf(how, sizeof(how), "; from %" PetscInt_FMT " directions on, spread over the solves after: decided on a thread over %" PetscInt_FMT " solves (a solve waited for it %" PetscInt_FMT " time(s)), then %d directions dropped per solve (%" PetscInt_FMT " so far)", start, window, p->compression.waited, (int)MLCompression::kDropsPerSolve, p->compression.spread));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " latest solutions and %" PetscInt_FMT " most used directions%s%s)%s; made orthonormal again %" PetscInt_FMT " time(s)\n", p->memory.compressions(), exact, keep - exact, spread ? ", and all solutions since it started" : "", how, chosen, p->repairs));
   }
   PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_seconds(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
