@@ -33,6 +33,8 @@ class MovingAverage {
   void push(double v);
   bool empty() const { return values_.empty(); }
   double mean() const { return values_.empty() ? 0.0 : sum_ / values_.size(); }
+  // The middle value (the upper one of an even count): one outlier moves it by one rank only.
+  double median() const;
   const std::deque<double> &values() const { return values_; }
   void clear() {
     values_.clear();

@@ -1,6 +1,8 @@
 #include "mlgmres/policy.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 namespace mlgmres {
 
@@ -22,6 +24,13 @@ void MovingAverage::push(double v) {
     sum_ -= values_.front();
     values_.pop_front();
   }
+}
+
+double MovingAverage::median() const {
+  if (values_.empty()) return 0.0;
+  std::vector<double> v(values_.begin(), values_.end());
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
 }
 
 Policy::Policy(int warmup, int window, int retrain_every, double orthogonality)

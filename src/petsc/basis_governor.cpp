@@ -7,13 +7,18 @@ namespace mlgmres {
 namespace {
 // Probes remembered: the solve's cost drifts with the sequence.
 constexpr int kProbes = 4;
+// Guess costs remembered, of which the basis is sized by the median: one
+// guess slowed by something else (a training beside it on the same cores,
+// the OS) made the mean of 4 say 14 directions instead of 150-250, and the
+// basis was compressed to 7 at once (moving charges, 64^2, async training).
+constexpr int kPassCosts = 9;
 // The first pause, in windows; it doubles after each failed try.
 constexpr int kFirstPause = 5;
 // Probes thin out to this many windows apart while the basis clearly pays.
 constexpr int kMaxInterval = 8;
 }  // namespace
 
-BasisGovernor::BasisGovernor(int window, double upkeep_share) : window_(window), share_(upkeep_share), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)), pass_(kProbes) {}
+BasisGovernor::BasisGovernor(int window, double upkeep_share) : window_(window), share_(upkeep_share), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)), pass_(kPassCosts) {}
 
 void BasisGovernor::record_guess_cost(double seconds, int directions)
 {
@@ -28,7 +33,7 @@ void BasisGovernor::record_guess_cost(double seconds, int directions)
 int BasisGovernor::limit(int capacity) const
 {
   if (probe_.empty() || pass_.empty()) return capacity;
-  const double n = share_ * probe_.mean() / (kPassesPerSolve * pass_.mean());
+  const double n = share_ * probe_.mean() / (kPassesPerSolve * pass_.median());
   return (int)std::max<double>(std::min(kMinDirections, capacity), std::min<double>(capacity, n));
 }
 

@@ -97,3 +97,15 @@ TEST(BasisGovernor, SizesTheBasisByWhatItsDirectionsCostAgainstASolve)
   EXPECT_EQ(cheap.limit(256), BasisGovernor::kMinDirections);
   EXPECT_EQ(cheap.limit(4), 4);
 }
+
+TEST(BasisGovernor, OneSlowGuessDoesNotShrinkTheBasis)
+{
+  BasisGovernor g(10);
+  g.record_probe(1e-3);
+  for (int i = 0; i < 8; ++i) g.record_guess_cost(2 * 100 * 1e-6, 100);
+  EXPECT_EQ(g.limit(256), 25);
+  g.record_guess_cost(2 * 100 * 50e-6, 100); /* one guess 50 times slower: the machine, not the basis */
+  EXPECT_EQ(g.limit(256), 25);
+  for (int i = 0; i < 5; ++i) g.record_guess_cost(2 * 100 * 4e-6, 100); /* the cost really rose */
+  EXPECT_EQ(g.limit(256), BasisGovernor::kMinDirections) << "6 by the cost: the floor";
+}
