@@ -341,7 +341,8 @@ PetscErrorCode CheckSinglePass(Fixture &f, MLScaling s)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Largest |(Q_i, A Q_j) - delta_ij| over the energy basis.
+// Largest departure from orthonormality of the basis in its own inner
+// product: |(Q_i, A Q_j) - delta_ij| (energy) or |(A Q_i, A Q_j) - delta_ij| (residual).
 PetscErrorCode GramDefect(Mat A, MLProjection &p, PetscReal *defect)
 {
   Vec                      Aq;
@@ -352,7 +353,7 @@ PetscErrorCode GramDefect(Mat A, MLProjection &p, PetscReal *defect)
   PetscCall(VecDuplicate(p.Q[0], &Aq));
   for (PetscInt j = 0; j < p.count; ++j) {
     PetscCall(MatMult(A, p.Q[j], Aq));
-    PetscCall(VecMDot(Aq, p.count, p.Q, h.data()));
+    PetscCall(VecMDot(Aq, p.count, p.residual ? p.AQ : p.Q, h.data()));
     for (PetscInt k = 0; k < p.count; ++k) *defect = PetscMax(*defect, PetscAbsScalar(h[k] - (j == k ? 1.0 : 0.0)));
   }
   PetscCall(VecDestroy(&Aq));
@@ -399,25 +400,6 @@ PetscErrorCode CheckRepair(Fixture &f)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Largest departure from orthonormality of the basis in its own inner
-// product: (Q_i, A Q_j) (energy) or (A Q_i, A Q_j) (residual).
-PetscErrorCode Defect(Mat A, MLProjection &p, PetscReal *defect)
-{
-  Vec                      Aq;
-  std::vector<PetscScalar> h(p.count);
-
-  PetscFunctionBeginUser;
-  *defect = 0;
-  PetscCall(VecDuplicate(p.Q[0], &Aq));
-  for (PetscInt j = 0; j < p.count; ++j) {
-    PetscCall(MatMult(A, p.Q[j], Aq));
-    PetscCall(VecMDot(Aq, p.count, p.residual ? p.AQ : p.Q, h.data()));
-    for (PetscInt k = 0; k < p.count; ++k) *defect = PetscMax(*defect, PetscAbsScalar(h[k] - (j == k ? 1.0 : 0.0)));
-  }
-  PetscCall(VecDestroy(&Aq));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 // A large basis (capacity 96) is compressed over the solves after it fills:
 // at every solve it stays orthonormal, within its capacity, and holds the
 // latest solutions; the compression ends; and the guesses do not depend on
@@ -460,7 +442,7 @@ PetscErrorCode CheckSpreadCompression(MLScaling s)
       most = PetscMax(most, p.count);
       /* while directions are dying, the solutions joined are orthogonal to the live ones only */
       if (p.compression.phase == MLCompression::DROPPING) defect = 0;
-      else PetscCall(Defect(A, p, &defect));
+      else PetscCall(GramDefect(A, p, &defect));
       PetscCheck(p.count <= capacity && defect < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: after solution %" PetscInt_FMT ": %" PetscInt_FMT " directions, off orthonormal by %g", Name(s), t, p.count, (double)defect);
       for (PetscInt l = PetscMax(0, t - 7); l <= t; ++l) {
         PetscCall(MLProjectionApply(&p, A, s, b[l], NULL, NULL, g, &ratio, &why));
