@@ -435,7 +435,9 @@ PetscErrorCode CheckSpreadCompression(MLScaling s)
       PetscCall(MLProjectionApply(&p, A, s, b[t], NULL, NULL, g, &ratio, &why));
       if (t > 0) {
         if (run == 0) first.push_back(ratio);
-        else PetscCheck(ratio == first[t - 1], PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: guess %" PetscInt_FMT " differs between runs (|r0|/|b| %g vs %g)", Name(s), t, (double)ratio, (double)first[t - 1]);
+        /* to rounding: PETSc 3.22's VecMDot sums in another order when the vectors lie
+           otherwise in memory; a drop at another solve would differ by far more */
+        else PetscCheck(PetscAbsReal(ratio - first[t - 1]) <= 1e-10 * first[t - 1], PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: guess %" PetscInt_FMT " differs between runs (|r0|/|b| %.17g vs %.17g)", Name(s), t, (double)ratio, (double)first[t - 1]);
       }
       PetscCall(MLProjectionAdd(&p, A, s, b[t], x[t]));
       if (run == 1) PetscCall(PetscSleep(0.002));
