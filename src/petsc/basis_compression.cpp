@@ -9,6 +9,54 @@
 #include "blas_lapack.hpp"
 #include "guess_projection.hpp"
 
+// One thread, idle until a decision is submitted; joined at destruction
+// (after the decision it runs, if any).
+class MLDecisionThread {
+ public:
+  MLDecisionThread() : thread_([this] { run(); }) {}
+  ~MLDecisionThread()
+  {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    ready_.notify_one();
+    thread_.join();
+  }
+  std::future<MLCompression::Decision> submit(std::function<MLCompression::Decision()> job)
+  {
+    std::packaged_task<MLCompression::Decision()> task(std::move(job));
+    std::future<MLCompression::Decision>          result = task.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      jobs_.push_back(std::move(task));
+    }
+    ready_.notify_one();
+    return result;
+  }
+
+ private:
+  void run()
+  {
+    for (;;) {
+      std::packaged_task<MLCompression::Decision()> task;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+        if (stop_) return;
+        task = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      task(); /* an exception is kept in the future */
+    }
+  }
+  std::mutex                                                mutex_;
+  std::condition_variable                                   ready_;
+  std::deque<std::packaged_task<MLCompression::Decision()>> jobs_;
+  bool                                                      stop_ = false;
+  std::thread                                               thread_; // last: started once the rest exists
+};
+
 namespace {
 
 // Departure from orthonormality (relative, in the basis' inner product) above
@@ -144,14 +192,15 @@ void Start(MLProjection *p, PetscInt keep, PetscInt window)
   c.solves = c.step = 0;
   c.window          = PetscMax(1, PetscMin(window, p->capacity - p->count));
   c.held.clear();
-  c.decision = std::async(std::launch::async, [memory = p->memory, n = (int)p->count, keep = (int)keep]() mutable {
+  auto decide = [memory = p->memory, n = (int)p->count, keep = (int)keep]() mutable {
     MLCompression::Decision d;
     memory.compress(n, keep, d.V);
     d.n      = n;
     d.keep   = n > 0 ? (int)(d.V.size() / n) : 0;
     d.memory = std::move(memory);
     return d;
-  });
+  };
+  c.decision = c.thread ? c.thread->submit(std::move(decide)) : std::async(std::launch::async, std::move(decide));
 }
 
 // The decision, waited for if its thread is not done (a LAPACK failure there
@@ -163,7 +212,14 @@ PetscErrorCode Take(MLProjection *p)
   MLCompression::Decision d;
 
   PetscFunctionBegin;
-  if (c.decision.wait_for(std::chrono::seconds(0)) != std::future_status::ready) ++c.waited;
+  if (c.decision.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    PetscLogDouble t0, t1;
+    PetscCall(PetscTime(&t0));
+    c.decision.wait();
+    PetscCall(PetscTime(&t1));
+    ++c.waited;
+    c.waited_seconds += t1 - t0;
+  }
   PetscCallCXX(d = c.decision.get());
   const int n = d.n;
   PetscCallCXX(c.plan = mlgmres::DropPlan(n, d.keep, std::move(d.V)));
@@ -306,6 +362,17 @@ PetscErrorCode Drop(MLProjection *p, Mat A, PetscInt most)
 }
 
 } // namespace
+
+PetscErrorCode MLCompressionCreate(MLProjection *p)
+{
+  PetscBool spread;
+  PetscInt  start, window;
+
+  PetscFunctionBegin;
+  (void)MLCompressionKeep(p, p->capacity, &spread, &start, &window);
+  if (spread) PetscCallCXX(p->compression.thread = std::make_shared<MLDecisionThread>());
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
 
 PetscInt MLCompressionKeep(const MLProjection *p, PetscInt room, PetscBool *spread, PetscInt *start, PetscInt *window)
 {

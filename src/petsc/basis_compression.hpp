@@ -27,12 +27,14 @@
 #include <petscmat.h>
 
 #include <future>
+#include <memory>
 #include <vector>
 
 #include "basis_memory.hpp"
 #include "drop_plan.hpp"
 
 struct MLProjection;
+class MLDecisionThread;
 
 struct MLCompression {
   static constexpr PetscInt kDeferFrom  = 64; // directions from which a compression is spread over solves
@@ -46,15 +48,23 @@ struct MLCompression {
   };
   enum Phase { IDLE, DECIDING, DROPPING };
 
-  Phase                            phase = IDLE;
-  std::future<Decision>            decision; // DECIDING: on its thread
+  Phase                             phase = IDLE;
+  std::shared_ptr<MLDecisionThread> thread;   // where decisions run: started with the basis (MLCompressionCreate)
+  std::future<Decision>             decision; // DECIDING: on that thread
   mlgmres::BasisMemory             memory;   // DROPPING: the decision's, in the live directions' coordinates
   mlgmres::DropPlan                plan;     // DROPPING: which old directions are live
   PetscInt                         solves = 0, window = 0, step = 0; // solves since the start, the decision's (kDecideOver, fewer when the basis has less room left); directions dropped
   std::vector<std::vector<double>> held;     // coordinates of the solutions since the start, in the basis as it is now
   PetscInt                         spread = 0, waited = 0; // compressions spread over solves; decisions a solve had to wait for
+  PetscLogDouble                   waited_seconds = 0;     // how long, in all
 };
 
+// Starts the thread the decisions of a basis of `capacity` directions will
+// run on, if it can be large enough to spread them. Started now, with the
+// basis, because a thread created later can wait for a library another
+// thread is loading: 250-440 ms in the solve that started a compression
+// while the training worker loaded LibTorch (moving charges 64^2, async).
+PetscErrorCode MLCompressionCreate(MLProjection *p);
 // When the basis of `room` directions (by cost) is full, how it is
 // compressed: whether spread over solves, from how many directions
 // (*start), with how many solves for the decision (*window), keeping how

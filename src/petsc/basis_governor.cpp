@@ -49,7 +49,7 @@ void BasisGovernor::record_probe(double seconds)
   since_probe_ = 0;
   ++probes_;
   /* a clear gain (guessed solves under 80% of the probes): probe less often */
-  if (!guessed_.empty() && guessed_.mean() < 0.8 * probe_.mean()) interval_ = std::min(2 * interval_, kMaxInterval * std::max(window_, 1));
+  if (!guessed_.empty() && guessed_.median() < 0.8 * probe_.mean()) interval_ = std::min(2 * interval_, kMaxInterval * std::max(window_, 1));
   else interval_ = std::max(window_, 1);
 }
 
@@ -59,7 +59,7 @@ void BasisGovernor::record_guessed(double seconds)
   guessed_.push(seconds);
   ++since_probe_;
   if (window_ < 1 || probe_.empty() || ++judged_ < window_) return;
-  if (guessed_.mean() >= probe_.mean()) {
+  if (guessed_.median() >= probe_.mean()) { /* the median: one solve slowed by something else (a library loading on another thread) is not the basis' cost */
     on_    = false;
     idle_  = 0;
     pause_ = window_ * kFirstPause << std::min(offs_, 20);

@@ -9,8 +9,11 @@
 // guessed solves' time to solution, guess and upkeep included, must beat the
 // recent probes' mean. Probes start every `window` guessed solves and thin out
 // (up to 8 windows apart) while the basis clearly pays, so a basis that halves
-// the solve time loses under 1% to probing. When the mean over `window`
-// guessed solves does not beat the probes, the basis switches off (no guess,
+// the solve time loses under 1% to probing. When the median of the last
+// `window` guessed solves does not beat the probes' mean (the median: one
+// solve stalled by something else, such as LibTorch loading on the training
+// worker, switched a basis that halved the solves off for 100 solves, 12,901
+// iterations instead of about 5,000), the basis switches off (no guess,
 // no upkeep; what it holds is kept) and tries again after a pause that doubles each time it fails
 // again: the sequence may change.
 //

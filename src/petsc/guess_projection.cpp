@@ -295,6 +295,7 @@ PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, PetscInt carry, M
   if (p->carry > 0) PetscCall(PetscCalloc1(p->carry, &p->recent));
   PetscCall(VecDuplicate(like, &p->u));
   PetscCall(VecDuplicate(like, &p->z));
+  PetscCall(MLCompressionCreate(p));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

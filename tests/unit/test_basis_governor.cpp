@@ -54,6 +54,19 @@ TEST(BasisGovernor, SwitchesOffAUselessBasisAndTriesAgainLater)
   EXPECT_EQ(g.pause_left(), 2 * pause) << "the pause doubles after a failed try";
 }
 
+TEST(BasisGovernor, OneStalledSolveDoesNotSwitchOffABasisThatPays)
+{
+  // Guessed solves take half a probe; one of them is stalled 30 times over by
+  // something else (a library loading on another thread): the mean of the
+  // window would exceed the probe, the median does not.
+  BasisGovernor g(10);
+  g.record_probe(0.02);
+  for (int t = 0; t < 9; ++t) g.record_guessed(t == 4 ? 0.6 : 0.01);
+  g.record_guessed(0.01);
+  EXPECT_TRUE(g.on());
+  EXPECT_GT(g.guessed_seconds(), g.probe_seconds()) << "the mean says it does not pay";
+}
+
 TEST(BasisGovernor, FollowsASequenceThatChanges)
 {
   // The basis pays for 300 solves, then stops paying: it is switched off.
