@@ -1,9 +1,14 @@
 #include "basis_compression.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 #include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "blas_lapack.hpp"

@@ -27,8 +27,8 @@
 //
 // A full basis is compressed to half its directions: the ones the solutions
 // used most, with a memory length that forecast the latest solutions best
-// (basis_memory.hpp). One rotation of the basis (a dense product) per
-// `capacity/2` solves.
+// (basis_memory.hpp); a small basis at once (one dense rotation), a large one
+// spread over the solves after (basis_compression.hpp).
 //
 // When PETSc says the operator changed (its state moved: a time-stepper or
 // Newton loop reassembles it every step, with the same values or new ones),
