@@ -237,6 +237,10 @@ PetscErrorCode Take(MLProjection *p)
   for (int i = 0; i < d.keep; ++i) grow[(size_t)i * d.keep + i] = 1;
   PetscCallCXX(d.memory.rebase(grow, c.plan.live()));
   c.memory = std::move(d.memory);
+  /* done within two windows: more than two drops per solve only when the
+     room fell far below the basis (a spread compression normally drops about
+     half of it, under four per window's solve) */
+  c.rate  = PetscMax(MLCompression::kDropsPerSolve, (c.plan.old() - c.plan.live() + 2 * c.window - 1) / (2 * c.window));
   c.phase  = MLCompression::DROPPING;
   c.step   = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -386,13 +390,17 @@ PetscInt MLCompressionKeep(const MLProjection *p, PetscInt room, PetscBool *spre
      basis twice its size for them, and cost 30% more iterations) */
   *window = PetscMax(1, PetscMin(MLCompression::kDecideOver, room / 4));
   /* it starts early enough that the solves while it decides find room */
-  *start  = PetscMin(room, p->capacity - *window);
-  *spread = (PetscBool)(*start >= MLCompression::kDeferFrom);
+  const PetscInt early = PetscMin(room, p->capacity - *window);
+  /* what a compression costs grows with the directions it has, not with
+     `room`: a room that fell (the solves got cheaper against the passes)
+     still has the whole basis compressed (Take speeds the drops up) */
+  *spread = (PetscBool)(PetscMax(p->count, early) >= MLCompression::kDeferFrom);
   if (!*spread) {
     *start = room;
     return room / 2;
   }
-  return PetscMax(1, *start / 2 - *window);
+  *start = early;
+  return PetscMax(1, early / 2 - *window);
 }
 
 PetscErrorCode MLCompressionBeforeJoin(MLProjection *p, Mat A, PetscInt room)
@@ -432,7 +440,7 @@ PetscErrorCode MLCompressionAfterJoin(MLProjection *p, Mat A)
 
   PetscFunctionBegin;
   if (c.phase == MLCompression::DECIDING && ++c.solves >= c.window) PetscCall(Take(p));
-  if (c.phase == MLCompression::DROPPING) PetscCall(Drop(p, A, MLCompression::kDropsPerSolve));
+  if (c.phase == MLCompression::DROPPING) PetscCall(Drop(p, A, c.rate));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -39,7 +39,7 @@ class MLDecisionThread;
 struct MLCompression {
   static constexpr PetscInt kDeferFrom  = 64; // directions from which a compression is spread over solves
   static constexpr PetscInt kDecideOver = 32; // solves the decision has on its thread, at most (a quarter of the basis' size)
-  static constexpr PetscInt kDropsPerSolve = 2; // faster than the solutions join: the basis shrinks
+  static constexpr PetscInt kDropsPerSolve = 2; // at least: faster than the solutions join, the basis shrinks
 
   struct Decision {
     mlgmres::BasisMemory memory; // after the compression, in V's coordinates
@@ -54,6 +54,7 @@ struct MLCompression {
   mlgmres::BasisMemory             memory;   // DROPPING: the decision's, in the live directions' coordinates
   mlgmres::DropPlan                plan;     // DROPPING: which old directions are live
   PetscInt                         solves = 0, window = 0, step = 0; // solves since the start, the decision's (kDecideOver, fewer when the basis has less room left); directions dropped
+  PetscInt                         rate = kDropsPerSolve;            // directions dropped per solve
   std::vector<std::vector<double>> held;     // coordinates of the solutions since the start, in the basis as it is now
   PetscInt                         spread = 0, waited = 0; // compressions spread over solves; decisions a solve had to wait for
   PetscLogDouble                   waited_seconds = 0;     // how long, in all
