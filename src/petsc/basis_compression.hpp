@@ -6,13 +6,14 @@
 // more) is compressed without stopping a solve: the memory's decision (a few
 // dense eigenproblems of the basis' size: 40-100 ms at 162-184 directions
 // with reference LAPACK) runs on a thread of its own beside the next
-// kDecideOver solves (a quarter of the basis' size if fewer), which go on with the basis as it is (growing by the
-// solutions they bring: the compression starts that many directions before
-// `capacity`); then the guesses use only what the compression keeps plus
-// every solution since (what those have along the dropped directions is
-// kept too), and kDropsPerSolve dropped directions leave the basis per solve
-// (drop_plan.hpp; two passes over the basis), so no solve pays for the whole
-// compression. Measured on 64^2 moving charges, 600 solves, gmres(30), the
+// kDecideOver solves (a quarter of the basis' size if fewer), which go on
+// with the basis as it is (growing by the solutions they bring: the
+// compression starts that many directions before `capacity`); then the
+// guesses use only what the compression keeps plus every solution since
+// (what those have along the dropped directions is kept too), and
+// kDropsPerSolve dropped directions (more if the cost limit fell far below
+// the basis) leave it per solve (drop_plan.hpp; two passes over the basis),
+// so no solve pays for the whole compression. Measured on 64^2 moving charges, 600 solves, gmres(30), the
 // basis alone: done in one solve, a compression made that solve 45-87 times
 // the median solve (1.9 ms); spread, no solve took more than 3.4-5.6 times
 // the median beyond what its iterations cost, and KSPSolve's total stayed

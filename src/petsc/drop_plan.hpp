@@ -1,6 +1,7 @@
 // How a full basis is compressed without stopping a solve: the directions it
-// drops leave one per solve, and the basis the guesses use never loses what
-// the compression keeps or what the solutions since brought.
+// drops leave one per step (a few steps per solve), and the basis the guesses
+// use never loses what the compression keeps or what the solutions since
+// brought.
 //
 // A compression keeps `k` of the basis' m old directions, the combinations
 // Q C (C: m x k, orthonormal; basis_memory.hpp). Done at once, Q <- Q C is a
