@@ -80,23 +80,23 @@ TrainingReport Learner::Impl::take_job() {
   return r;
 }
 
-void Learner::Impl::stop_training() {
-  if (!job.valid()) return;
+auto Learner::Impl::cancel_training() -> std::future<Job> {
+  if (!job.valid()) return std::future<Job>();
   cancel->store(true);
-  job.wait();
-  job = std::future<Job>();  // its result is thrown away
   cancel = std::make_shared<std::atomic<bool>>(false);
+  return std::move(job);
+}
+
+void Learner::Impl::stop_training() {
+  auto stopped = cancel_training();
+  if (stopped.valid()) stopped.wait();  // its result is thrown away
 }
 
 Learner::Impl::~Impl() { stop_training(); }
 
 void Learner::finish() {
-  Impl &m = *impl_;
-  if (!m.job.valid()) return;
-  m.cancel->store(true);
-  auto job = std::move(m.job);
-  m.cancel = std::make_shared<std::atomic<bool>>(false);
-  job.get();  // a cancelled training returns; a failed one throws
+  auto stopped = impl_->cancel_training();
+  if (stopped.valid()) stopped.get();  // a cancelled training returns; a failed one throws
 }
 
 TrainingReport Learner::poll() {

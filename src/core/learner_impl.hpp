@@ -71,6 +71,9 @@ struct Learner::Impl {
   void start_training();
   // Async: takes the finished job (waits if it still runs) and swaps its weights in.
   TrainingReport take_job();
+  // Async: tells a running training to stop between two steps and hands its
+  // job over (invalid when none runs); the next training gets a fresh flag.
+  std::future<Job> cancel_training();
   // Async: stops a running training and throws its result away.
   void stop_training();
 };

@@ -194,7 +194,7 @@ void Start(MLProjection *p, PetscInt keep, PetscInt window)
 {
   MLCompression &c = p->compression;
   c.phase          = MLCompression::DECIDING;
-  c.solves = c.step = 0;
+  c.solves          = 0;
   c.window          = PetscMax(1, PetscMin(window, p->capacity - p->count));
   c.held.clear();
   auto decide = [memory = p->memory, n = (int)p->count, keep = (int)keep]() mutable {
@@ -205,7 +205,7 @@ void Start(MLProjection *p, PetscInt keep, PetscInt window)
     d.memory = std::move(memory);
     return d;
   };
-  c.decision = c.thread ? c.thread->submit(std::move(decide)) : std::async(std::launch::async, std::move(decide));
+  c.decision = c.thread->submit(std::move(decide));
 }
 
 // The decision, waited for if its thread is not done (a LAPACK failure there
@@ -228,10 +228,7 @@ PetscErrorCode Take(MLProjection *p)
   PetscCallCXX(d = c.decision.get());
   const int n = d.n;
   PetscCallCXX(c.plan = mlgmres::DropPlan(n, d.keep, std::move(d.V)));
-  for (std::vector<double> &h : c.held) {
-    if ((int)h.size() < n) h.resize(n, 0.0);
-    PetscCallCXX(c.plan.rescue(h.data()));
-  }
+  for (std::vector<double> &h : c.held) PetscCallCXX(c.plan.rescue(h.data())); /* each covers the n old directions: none left before now */
   for (std::vector<double> &h : c.held) c.plan.filter(h.data());
   std::vector<double> grow((size_t)d.keep * c.plan.live(), 0.0); /* [I 0]: the rescued directions are new to the memory */
   for (int i = 0; i < d.keep; ++i) grow[(size_t)i * d.keep + i] = 1;
@@ -242,7 +239,6 @@ PetscErrorCode Take(MLProjection *p)
      half of it, under four per window's solve) */
   c.rate  = PetscMax(MLCompression::kDropsPerSolve, (c.plan.old() - c.plan.live() + 2 * c.window - 1) / (2 * c.window));
   c.phase  = MLCompression::DROPPING;
-  c.step   = 0;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -364,7 +360,6 @@ PetscErrorCode Drop(MLProjection *p, Mat A, PetscInt most)
       --p->count;
     }
     p->guessed = PETSC_FALSE; /* the last guess' coordinates were in the basis before */
-    c.step += (PetscInt)steps.size();
   }
   if (c.plan.done()) PetscCall(Finish(p, A));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -374,12 +369,9 @@ PetscErrorCode Drop(MLProjection *p, Mat A, PetscInt most)
 
 PetscErrorCode MLCompressionCreate(MLProjection *p)
 {
-  PetscBool spread;
-  PetscInt  start, window;
-
   PetscFunctionBegin;
-  (void)MLCompressionKeep(p, p->capacity, &spread, &start, &window);
-  if (spread) PetscCallCXX(p->compression.thread = std::make_shared<MLDecisionThread>());
+  /* a compression is spread when the basis holds kDeferFrom directions or more (MLCompressionKeep) */
+  if (p->capacity >= MLCompression::kDeferFrom) PetscCallCXX(p->compression.thread = std::make_shared<MLDecisionThread>());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -446,12 +438,8 @@ PetscErrorCode MLCompressionAfterJoin(MLProjection *p, Mat A)
 
 void MLCompressionFilter(const MLProjection *p, PetscScalar *c)
 {
-  const MLCompression &m = p->compression;
-  if (m.phase != MLCompression::DROPPING) return;
-  std::vector<double> old(m.plan.old());
-  for (size_t i = 0; i < old.size(); ++i) old[i] = PetscRealPart(c[i]);
-  m.plan.filter(old.data());
-  for (size_t i = 0; i < old.size(); ++i) c[i] = old[i];
+  /* PetscScalar is double: compat.h refuses complex and single builds */
+  if (p->compression.phase == MLCompression::DROPPING) p->compression.plan.filter(c);
 }
 
 void MLCompressionCancel(MLProjection *p)

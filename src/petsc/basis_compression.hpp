@@ -50,11 +50,11 @@ struct MLCompression {
   enum Phase { IDLE, DECIDING, DROPPING };
 
   Phase                             phase = IDLE;
-  std::shared_ptr<MLDecisionThread> thread;   // where decisions run: started with the basis (MLCompressionCreate)
+  std::shared_ptr<MLDecisionThread> thread;   // where decisions run: started with a basis that can spread one (MLCompressionCreate)
   std::future<Decision>             decision; // DECIDING: on that thread
   mlgmres::BasisMemory             memory;   // DROPPING: the decision's, in the live directions' coordinates
   mlgmres::DropPlan                plan;     // DROPPING: which old directions are live
-  PetscInt                         solves = 0, window = 0, step = 0; // solves since the start, the decision's (kDecideOver, fewer when the basis has less room left); directions dropped
+  PetscInt                         solves = 0, window = 0; // solves since the start; the decision's (kDecideOver, fewer when the basis has less room left)
   PetscInt                         rate = kDropsPerSolve;            // directions dropped per solve
   std::vector<std::vector<double>> held;     // coordinates of the solutions since the start, in the basis as it is now
   PetscInt                         spread = 0, waited = 0; // compressions spread over solves; decisions a solve had to wait for

@@ -48,29 +48,33 @@ void gemm(const char *ta, const char *tb, int m, int n, int k, double alpha, con
   dgemm_(ta, tb, &m, &n, &k, &alpha, A, &lda, B, &ldb, &beta, C, &m);
 }
 
-// Appends to the orthonormal columns of V (n x cols, column-major) what c
-// (length <= n) has outside their span, if that is more than `tiny` of c.
-bool append_orthogonal(int n, std::vector<double> &V, int &cols, std::vector<double> c, double tiny = 1e-8)
+}  // namespace
+
+double remove_span(const std::vector<double> &C, int m, int k, std::vector<double> &r)
+{
+  for (int pass = 0; pass < 2; ++pass)
+    for (int j = 0; j < k; ++j) {
+      double d = 0;
+      for (int i = 0; i < m; ++i) d += C[(size_t)j * m + i] * r[i];
+      for (int i = 0; i < m; ++i) r[i] -= d * C[(size_t)j * m + i];
+    }
+  double norm = 0;
+  for (int i = 0; i < m; ++i) norm += r[i] * r[i];
+  return norm;
+}
+
+bool append_orthogonal(int n, std::vector<double> &V, int &cols, std::vector<double> c, double tiny)
 {
   c.resize(n, 0.0);
   double norm0 = 0;
   for (double v : c) norm0 += v * v;
-  for (int pass = 0; pass < 2; ++pass)
-    for (int j = 0; j < cols; ++j) {
-      double d = 0;
-      for (int i = 0; i < n; ++i) d += V[(size_t)j * n + i] * c[i];
-      for (int i = 0; i < n; ++i) c[i] -= d * V[(size_t)j * n + i];
-    }
-  double norm = 0;
-  for (double v : c) norm += v * v;
+  const double norm = remove_span(V, n, cols, c);
   if (!(norm > tiny * tiny * norm0) || norm0 == 0) return false;
   V.resize((size_t)n * (cols + 1));
   for (int i = 0; i < n; ++i) V[(size_t)cols * n + i] = c[i] / std::sqrt(norm);
   ++cols;
   return true;
 }
-
-}  // namespace
 
 void BasisMemory::reset(int keep)
 {
@@ -108,8 +112,14 @@ int BasisMemory::compress(int n, int keep, std::vector<double> &V)
   const int m = (int)recent_.size();
   std::vector<double> C((size_t)n * m, 0.0); /* column t: solution t, zero-padded to n */
   for (int t = 0; t < m; ++t) std::copy_n(recent_[t].data(), std::min<size_t>(recent_[t].size(), n), &C[(size_t)t * n]);
-  auto weight = [&](size_t j, int t) { return std::pow(lambda_[j], m - 1 - t); };
-  auto decay  = [&](size_t j) { return std::pow(lambda_[j], m); };
+  /* candidate j's weight of solution t, lambda_j^(m-1-t), and of its old state, lambda_j^m */
+  std::array<std::vector<double>, kMemory.size()> weight;
+  std::array<double, kMemory.size()>              decay;
+  for (size_t j = 0; j < kMemory.size(); ++j) {
+    weight[j].resize(m);
+    for (int t = 0; t < m; ++t) weight[j][t] = std::pow(lambda_[j], m - 1 - t);
+    decay[j] = std::pow(lambda_[j], m);
+  }
 
   /* Forecast score of each candidate: its directions chosen before the latest
      batch (S_'s leading ones), measured on the latest batch. */
@@ -132,9 +142,9 @@ int BasisMemory::compress(int n, int keep, std::vector<double> &V)
     /* the chosen covariance, n x n: decay S_ (padded) + C W C^T */
     std::vector<double> S((size_t)n * n, 0.0), CW = C;
     for (int i = 0; i < n_; ++i)
-      for (int k = 0; k < n_; ++k) S[(size_t)i * n + k] = decay(best) * S_[best][(size_t)i * n_ + k];
+      for (int k = 0; k < n_; ++k) S[(size_t)i * n + k] = decay[best] * S_[best][(size_t)i * n_ + k];
     for (int t = 0; t < m; ++t)
-      for (int i = 0; i < n; ++i) CW[(size_t)t * n + i] *= weight(best, t);
+      for (int i = 0; i < n; ++i) CW[(size_t)t * n + i] *= weight[best][t];
     gemm("N", "T", n, n, m, 1.0, CW.data(), n, C.data(), n, 1.0, S.data());
     /* the latest solutions stay exactly (extrapolation in time), the rest of
        the room goes to the leading directions of what they leave out */
@@ -170,11 +180,11 @@ int BasisMemory::compress(int n, int keep, std::vector<double> &V)
       next[j].assign((size_t)keep * keep, 0.0);
       if (n_ > 0) {
         gemm("N", "N", n_, keep, n_, 1.0, S_[j].data(), n_, V1.data(), n_, 0.0, SV1.data());
-        gemm("T", "N", keep, keep, n_, decay(j), V1.data(), n_, SV1.data(), n_, 0.0, next[j].data());
+        gemm("T", "N", keep, keep, n_, decay[j], V1.data(), n_, SV1.data(), n_, 0.0, next[j].data());
       }
       YW = Y;
       for (int t = 0; t < m; ++t)
-        for (int i = 0; i < keep; ++i) YW[(size_t)t * keep + i] *= weight(j, t);
+        for (int i = 0; i < keep; ++i) YW[(size_t)t * keep + i] *= weight[j][t];
       gemm("N", "T", keep, keep, m, 1.0, YW.data(), keep, Y.data(), keep, 1.0, next[j].data());
     }
   }

@@ -85,6 +85,15 @@ class BasisMemory {
   void apply_pending();
 };
 
+// r <- r minus its parts along the k orthonormal columns of C (m x k,
+// column-major; r has m entries), two passes ("twice is enough"). Returns
+// |r|^2 after.
+double remove_span(const std::vector<double> &C, int m, int k, std::vector<double> &r);
+// Appends to the orthonormal columns of V (n x cols, column-major) what c
+// (length <= n) has outside their span, normalized, if that is more than
+// `tiny` of c. Returns whether it did.
+bool append_orthogonal(int n, std::vector<double> &V, int &cols, std::vector<double> c, double tiny = 1e-8);
+
 // Eigenvalues (ascending) and eigenvectors (columns, column-major) of the
 // symmetric n x n matrix S (row-major; symmetric, so either order). Throws
 // std::runtime_error if LAPACK fails.

@@ -3,26 +3,9 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "basis_memory.hpp"
+
 namespace mlgmres {
-
-namespace {
-
-// r <- r minus its parts along the k columns of C (m x k, orthonormal), two
-// passes ("twice is enough"); returns |r|^2 after.
-double RemoveSpan(const std::vector<double> &C, int m, int k, std::vector<double> &r)
-{
-  for (int pass = 0; pass < 2; ++pass)
-    for (int j = 0; j < k; ++j) {
-      double d = 0;
-      for (int i = 0; i < m; ++i) d += C[(size_t)j * m + i] * r[i];
-      for (int i = 0; i < m; ++i) r[i] -= d * C[(size_t)j * m + i];
-    }
-  double norm = 0;
-  for (double x : r) norm += x * x;
-  return norm;
-}
-
-} // namespace
 
 DropPlan::DropPlan(int m, int k, std::vector<double> C) : m_(m), k_(k), C_(std::move(C))
 {
@@ -31,16 +14,7 @@ DropPlan::DropPlan(int m, int k, std::vector<double> C) : m_(m), k_(k), C_(std::
 
 bool DropPlan::rescue(const double *c, double tiny)
 {
-  if (k_ == m_) return false;
-  std::vector<double> r(c, c + m_);
-  double              norm0 = 0;
-  for (double x : r) norm0 += x * x;
-  const double norm = RemoveSpan(C_, m_, k_, r);
-  if (!(norm > tiny * tiny * norm0) || norm0 == 0) return false;
-  for (double &x : r) x /= std::sqrt(norm);
-  C_.insert(C_.end(), r.begin(), r.end());
-  ++k_;
-  return true;
+  return k_ < m_ && append_orthogonal(m_, C_, k_, std::vector<double>(c, c + m_), tiny);
 }
 
 void DropPlan::filter(double *c) const
@@ -68,7 +42,7 @@ void DropPlan::next(std::vector<double> &v, double &beta) const
   }
   std::vector<double> u(m_, 0.0);
   u[best] = 1;
-  const double norm = RemoveSpan(C_, m_, k_, u);
+  const double norm = remove_span(C_, m_, k_, u);
   for (double &x : u) x /= std::sqrt(norm);
   /* H e_1 = u: v = e_1 - u, beta = 2 / |v|^2 (u = e_1: nothing to reflect) */
   v = u;
