@@ -4,11 +4,19 @@
 // going away stops its worker; a checkpoint waits for a running training.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <random>
 #include <stdexcept>
 #include <thread>
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "laplace_1d.hpp"
 #include "mlgmres/engine.hpp"
@@ -31,13 +39,14 @@ Settings async_settings(bool async) {
   return s;
 }
 
-// A model whose trainings wait for a gate: the test decides when the worker may go on.
-class GatedModel final : public Model {
+// A model that runs the test's hook on the thread of each training before
+// it trains (a gate: the test decides when the worker may go on).
+class HookedModel final : public Model {
  public:
-  GatedModel(std::unique_ptr<Model> inner, std::shared_future<void> gate) : inner_(std::move(inner)), gate_(std::move(gate)) {}
+  HookedModel(std::unique_ptr<Model> inner, std::function<void()> hook) : inner_(std::move(inner)), hook_(std::move(hook)) {}
   bool infer(const double *b, double n, double s, double *x, Memory where) override { return inner_->infer(b, n, s, x, where); }
   TrainingReport train(const ReplayStore &st, std::size_t newest, double scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel) override {
-    gate_.wait();
+    hook_();
     return inner_->train(st, newest, scale, rng, cancel);
   }
   double estimate_seconds(const ReplayStore &st, std::mt19937_64 &rng) override { return inner_->estimate_seconds(st, rng); }
@@ -47,13 +56,13 @@ class GatedModel final : public Model {
   std::int64_t parameters() const override { return inner_->parameters(); }
   std::int64_t optimized_parameters() const override { return inner_->optimized_parameters(); }
   double learning_rate() const override { return inner_->learning_rate(); }
-  void assign(const Model &from) override { inner_->assign(*static_cast<const GatedModel &>(from).inner_); }
+  void assign(const Model &from) override { inner_->assign(*static_cast<const HookedModel &>(from).inner_); }
   std::string save() const override { return inner_->save(); }
   void load(const std::string &bytes) override { inner_->load(bytes); }
 
  private:
   std::unique_ptr<Model> inner_;
-  std::shared_future<void> gate_;
+  std::function<void()> hook_;
 };
 
 // One converged solve fed to the learner; returns the training report when it asked for one.
@@ -81,7 +90,7 @@ std::vector<double> probe_guess(Learner &l) {
 TEST(AsyncTraining, WeightsChangeOnlyWhenPolledBetweenSolves) {
   std::promise<void> open;
   const std::shared_future<void> gate = open.get_future().share();
-  Learner l(async_settings(true), line(24), [gate](const Settings &s, const Geometry &g) { return std::make_unique<GatedModel>(make_model(s, g), gate); });
+  Learner l(async_settings(true), line(24), [gate](const Settings &s, const Geometry &g) { return std::make_unique<HookedModel>(make_model(s, g), [gate] { gate.wait(); }); });
   std::mt19937_64 rng(1);
   TrainingReport r;
   for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
@@ -112,6 +121,28 @@ TEST(AsyncTraining, WeightsChangeOnlyWhenPolledBetweenSolves) {
   EXPECT_EQ(l.status().trainings, 2);
   EXPECT_GT(l.status().overlapped_seconds, 0);
 }
+
+#if defined(__linux__)
+int own_nice() { return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)); }
+
+// Where the worker shares a core with the solves (a rank bound to one core,
+// training forced async), the solves must keep it: the worker trains at a
+// lower priority (nice 10), the solve thread keeps its own.
+TEST(AsyncTraining, TheWorkerYieldsToTheSolves) {
+  const int solve_nice = own_nice();
+  std::atomic<int> worker_nice{-100};
+  Learner l(async_settings(true), line(24), [&worker_nice](const Settings &s, const Geometry &g) {
+    return std::make_unique<HookedModel>(make_model(s, g), [&worker_nice] { worker_nice = own_nice(); });
+  });
+  std::mt19937_64 rng(1);
+  TrainingReport r;
+  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+  ASSERT_TRUE(r.started);
+  EXPECT_TRUE(l.wait_for_training().ran);
+  EXPECT_GE(worker_nice.load(), std::max(solve_nice, 10));
+  EXPECT_EQ(own_nice(), solve_nice);
+}
+#endif
 
 TEST(AsyncTraining, WaitingAtOnceGivesTheSynchronousRun) {
   Learner sync(async_settings(false), line(24), make_model), async(async_settings(true), line(24), make_model);
