@@ -1,6 +1,8 @@
 // The engine's Model (mlgmres/model.hpp): a network from the registry, its
 // trainer, and the device and precision they run in. Everything here runs in
 // LibTorch; the learner that owns it holds the data and the decisions.
+#include <c10/core/StreamGuard.h>
+#include <c10/core/impl/VirtualGuardImpl.h>
 #include <torch/torch.h>
 
 #include <sstream>
@@ -66,11 +68,11 @@ class TorchModel final : public Model {
 
   TrainingReport train(const ReplayStore &store, std::size_t newest, double target_scale, std::mt19937_64 &rng, const std::atomic<bool> *cancel) override {
     use_threads(settings_.threads);
-    return trainer_->train(store, newest, target_scale, rng, cancel);
+    return on_training_stream([&] { return trainer_->train(store, newest, target_scale, rng, cancel); });
   }
   double estimate_seconds(const ReplayStore &store, std::mt19937_64 &rng) override {
     use_threads(settings_.threads);
-    return trainer_->estimate_seconds(store, rng);
+    return on_training_stream([&] { return trainer_->estimate_seconds(store, rng); });
   }
   double lower_bound_seconds(const ReplayStore &store) const override { return trainer_->lower_bound_seconds(store); }
 
@@ -118,6 +120,25 @@ class TorchModel final : public Model {
   // (OpenMP), and the async learner trains on a worker thread of its own.
   static void use_threads(int threads) {
     if (threads > 0 && torch::get_num_threads() != threads) torch::set_num_threads(threads);
+  }
+
+  // On a CUDA device a training runs on a stream of its own, from LibTorch's
+  // pool (non-blocking), not on the default stream the solve thread's guesses
+  // use: the worker's kernels then neither wait for the guesses nor hold them
+  // up behind a whole training step. The stream is synchronized before the
+  // training returns, so the weights the solve thread copies (assign) are
+  // complete. Device-generic c10 calls: the CPU-only LibTorch this builds
+  // against here has no CUDA library to link, a CUDA one dispatches to it.
+  // Not run here (no GPU lent to this project so far).
+  template <class F>
+  auto on_training_stream(F &&f) -> decltype(f()) {
+    if (!device_.is_cuda()) return f();
+    const c10::impl::VirtualGuardImpl cuda(device_.type());
+    const c10::Stream stream = cuda.getStreamFromGlobalPool(device_, /*isHighPriority=*/false);
+    const c10::StreamGuard on(stream);
+    auto result = f();
+    stream.synchronize();
+    return result;
   }
 
   Settings settings_;
