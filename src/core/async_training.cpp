@@ -32,9 +32,11 @@ double since(std::chrono::steady_clock::time_point t0) { return std::chrono::dur
 // The worker yields to the solves wherever it shares a core with them. With
 // a core of its own (what `auto` requires) nothing changes; on the solve's
 // core (training forced async on a rank bound to one core: mpiexec binds
-// each rank to one core) it gets about a tenth of it (nice 10: weight 110
-// against the solve's 1024), the share the default time budget gives
-// training; threads it starts (LibTorch's) inherit it. Measured there
+// each rank to one core) it gets about a tenth of it while the solves run
+// (nice 10: weight 110 against the solve's 1024), and all of it while the
+// application does not compute (I/O, waits); nice 19 (1.5%) would leave a
+// training next to nothing beside an application that never pauses.
+// Threads it starts (LibTorch's) inherit it. Measured there
 // (walking charges 64^2, gmres(30), 600 solves, a fluidnet training running
 // on the worker throughout, 3 runs each, taking turns): at equal priority
 // KSPSolve took 3.18-3.89 s and the median solve 5.9-6.4 ms; at nice 10
