@@ -34,6 +34,7 @@ struct Observation {
   Verdict verdict = Verdict::Skipped;
   bool training_due = false;  // Algorithm 1 asks for a training now: call train()
   bool postponed = false;     // a training is owed but waits for the time budget
+  bool worker_busy = false;   // async: it waits because the worker still runs the last one
   std::size_t training_set = 0;  // pairs in X_t afterwards
 };
 

@@ -120,7 +120,8 @@ Observation Learner::learn(const double *b, const double *x) {
     // the solve path; the worker itself measures a first training (timed
     // probe) and gives up when it would not fit what the budget allowed at
     // the hand-off.
-    o.training_due = !m.job.valid() && m.budget.allows_training(m.expected_training_seconds());
+    o.worker_busy = m.job.valid();
+    o.training_due = !o.worker_busy && m.budget.allows_training(m.expected_training_seconds());
     o.postponed = !o.training_due;
   } else if (m.training_owed) {
     // The model, and with it LibTorch, comes when the budget covers

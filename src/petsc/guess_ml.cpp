@@ -90,7 +90,8 @@ struct UpdateOutcome {
   double loss, seconds;
   int    steps;
   int    blocks, grew;
-  int    postponed; // a training was due but waits for the training budget (async: for the worker)
+  int    postponed; // a training was due but waits for the training budget, or (busy) for the worker
+  int    busy;      // async: the worker still runs the last training
   int    finished;  // a training's result arrived in this step (sync: it ran now; async: the worker finished)
   int    started;   // async: a training was handed to the worker
   int    diverged;  // the training blew up and was undone
@@ -399,7 +400,7 @@ PetscErrorCode MonitorLine(KSPGuess guess, GuessML *ctx, const char *decision, c
   PetscCall(PetscViewerASCIIGetStdout(PetscObjectComm((PetscObject)guess), &v));
   if (ctx->guess_state == GuessML::GUESS_USED) PetscCall(PetscSNPrintf(g, sizeof(g), "guess used (|r0|/|b| %.3g)", (double)ctx->guess_ratio));
   else PetscCall(PetscSNPrintf(g, sizeof(g), "%s", ctx->guess_state == GuessML::GUESS_REJECTED ? "guess rejected" : ctx->guess_state == GuessML::PARKED ? "network switched off" : "zero guess"));
-  if (o && o->postponed) PetscCall(PetscSNPrintf(t, sizeof(t), ", training postponed (%s)", ctx->async ? "the worker is busy" : "budget"));
+  if (o && o->postponed) PetscCall(PetscSNPrintf(t, sizeof(t), ", training postponed (%s)", o->busy ? "the worker is busy" : "budget"));
   if (o && o->finished && o->diverged)
     PetscCall(PetscSNPrintf(t, sizeof(t), ", training DIVERGED (loss %.3e -> %.3e), undone, learning rate now %g, %.3f s", o->loss_before, o->loss_after, o->learning_rate, o->seconds));
   else if (o && o->finished)
@@ -583,6 +584,7 @@ PetscErrorCode KSPGuessUpdate_ML(KSPGuess guess, Vec b, Vec x)
       r.training_due                 = obs.training_due;
       r.training_set                 = (int)obs.training_set;
       r.postponed                    = obs.postponed;
+      r.busy                         = obs.worker_busy;
       return r;
     }));
     PetscCall(VecRestoreArrayRead(ctx->field.root[1], &px));

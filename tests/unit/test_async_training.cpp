@@ -65,8 +65,9 @@ class HookedModel final : public Model {
   std::function<void()> hook_;
 };
 
-// One converged solve fed to the learner; returns the training report when it asked for one.
-TrainingReport solve_once(Learner &l, std::mt19937_64 &rng, int i) {
+// One converged solve fed to the learner: what it observed (nothing when the
+// solve was screened out).
+Observation observe_once(Learner &l, std::mt19937_64 &rng, int i) {
   const std::size_t n = (std::size_t)l.geometry().size();
   std::uniform_real_distribution<double> pos(4, (double)n - 5), amp(0.5, 2.0);
   auto b = bump(n, pos(rng), amp(rng));
@@ -74,8 +75,13 @@ TrainingReport solve_once(Learner &l, std::mt19937_64 &rng, int i) {
   SolveMetrics m = some_metrics();
   m.residual_at_k = 2 + i;
   const Verdict v = l.screen(m);
-  if (v != Verdict::WarmUp && v != Verdict::Candidate) return TrainingReport();
-  if (!l.learn(b.data(), x.data()).training_due) return TrainingReport();
+  if (v != Verdict::WarmUp && v != Verdict::Candidate) return Observation();
+  return l.learn(b.data(), x.data());
+}
+
+// The same, then the training it asked for: its report.
+TrainingReport solve_once(Learner &l, std::mt19937_64 &rng, int i) {
+  if (!observe_once(l, rng, i).training_due) return TrainingReport();
   return l.train();
 }
 
@@ -143,6 +149,36 @@ TEST(AsyncTraining, TheWorkerYieldsToTheSolves) {
   EXPECT_EQ(own_nice(), solve_nice);
 }
 #endif
+
+// A training that waits says why: for the worker still running the last
+// one, or for the time budget (the monitor prints which).
+TEST(AsyncTraining, APostponedTrainingSaysWhatHoldsItBack) {
+  std::promise<void> open;
+  const std::shared_future<void> gate = open.get_future().share();
+  Learner busy(async_settings(true), line(24), [gate](const Settings &s, const Geometry &g) { return std::make_unique<HookedModel>(make_model(s, g), [gate] { gate.wait(); }); });
+  std::mt19937_64 rng(1);
+  TrainingReport r;
+  int i = 0;
+  for (; i < 8 && !r.started; ++i) r = solve_once(busy, rng, i);
+  ASSERT_TRUE(r.started);
+  Observation o;
+  for (; i < 60 && !o.postponed; ++i) o = observe_once(busy, rng, i);
+  ASSERT_TRUE(o.postponed);  // a second training came due while the worker waits at the gate
+  EXPECT_TRUE(o.worker_busy);
+  open.set_value();
+  EXPECT_TRUE(busy.wait_for_training().ran);
+
+  Settings s = async_settings(true);
+  s.training_budget = 1e-9;  // never covers a training
+  Learner poor(s, line(24), make_model);
+  int postponed = 0;
+  for (int k = 0; k < 12; ++k) {
+    const Observation p = observe_once(poor, rng, k);
+    postponed += p.postponed;
+    EXPECT_FALSE(p.worker_busy);
+  }
+  EXPECT_GT(postponed, 0);
+}
 
 TEST(AsyncTraining, WaitingAtOnceGivesTheSynchronousRun) {
   Learner sync(async_settings(false), line(24), make_model), async(async_settings(true), line(24), make_model);
