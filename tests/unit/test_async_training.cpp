@@ -65,6 +65,11 @@ class HookedModel final : public Model {
   std::function<void()> hook_;
 };
 
+// Models whose trainings wait at the gate.
+ModelFactory gated(std::shared_future<void> gate) {
+  return [gate](const Settings &s, const Geometry &g) { return std::make_unique<HookedModel>(make_model(s, g), [gate] { gate.wait(); }); };
+}
+
 // One converged solve fed to the learner: what it observed (nothing when the
 // solve was screened out).
 Observation observe_once(Learner &l, std::mt19937_64 &rng, int i) {
@@ -96,7 +101,7 @@ std::vector<double> probe_guess(Learner &l) {
 TEST(AsyncTraining, WeightsChangeOnlyWhenPolledBetweenSolves) {
   std::promise<void> open;
   const std::shared_future<void> gate = open.get_future().share();
-  Learner l(async_settings(true), line(24), [gate](const Settings &s, const Geometry &g) { return std::make_unique<HookedModel>(make_model(s, g), [gate] { gate.wait(); }); });
+  Learner l(async_settings(true), line(24), gated(gate));
   std::mt19937_64 rng(1);
   TrainingReport r;
   for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
@@ -155,7 +160,7 @@ TEST(AsyncTraining, TheWorkerYieldsToTheSolves) {
 TEST(AsyncTraining, APostponedTrainingSaysWhatHoldsItBack) {
   std::promise<void> open;
   const std::shared_future<void> gate = open.get_future().share();
-  Learner busy(async_settings(true), line(24), [gate](const Settings &s, const Geometry &g) { return std::make_unique<HookedModel>(make_model(s, g), [gate] { gate.wait(); }); });
+  Learner busy(async_settings(true), line(24), gated(gate));
   std::mt19937_64 rng(1);
   TrainingReport r;
   int i = 0;
