@@ -65,9 +65,9 @@ class HookedModel final : public Model {
   std::function<void()> hook_;
 };
 
-// Models whose trainings wait at the gate.
-ModelFactory gated(std::shared_future<void> gate) {
-  return [gate](const Settings &s, const Geometry &g) { return std::make_unique<HookedModel>(make_model(s, g), [gate] { gate.wait(); }); };
+// Models that run `hook` on the thread of each of their trainings.
+ModelFactory hooked(std::function<void()> hook) {
+  return [hook](const Settings &s, const Geometry &g) { return std::make_unique<HookedModel>(make_model(s, g), hook); };
 }
 
 // One converged solve fed to the learner: what it observed (nothing when the
@@ -90,6 +90,16 @@ TrainingReport solve_once(Learner &l, std::mt19937_64 &rng, int i) {
   return l.train();
 }
 
+// Solves until the first training is handed to the worker (the warm-up's
+// end, within 8 solves); *solves, if given, counts them. That solve's report.
+TrainingReport until_handed_off(Learner &l, std::mt19937_64 &rng, int *solves = nullptr) {
+  TrainingReport r;
+  int i = 0;
+  for (; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+  if (solves) *solves = i;
+  return r;
+}
+
 std::vector<double> probe_guess(Learner &l) {
   std::vector<double> b = bump((std::size_t)l.geometry().size(), 9.5, 1.0), x(b.size());
   EXPECT_EQ(l.guess(b.data(), x.data()), GuessStatus::Ok);
@@ -101,10 +111,9 @@ std::vector<double> probe_guess(Learner &l) {
 TEST(AsyncTraining, WeightsChangeOnlyWhenPolledBetweenSolves) {
   std::promise<void> open;
   const std::shared_future<void> gate = open.get_future().share();
-  Learner l(async_settings(true), line(24), gated(gate));
+  Learner l(async_settings(true), line(24), hooked([gate] { gate.wait(); }));
   std::mt19937_64 rng(1);
-  TrainingReport r;
-  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
+  const TrainingReport r = until_handed_off(l, rng);
   ASSERT_TRUE(r.started);  // handed to the worker at the end of the warm-up
   EXPECT_FALSE(r.ran);
   // The worker waits at the gate: polling never waits for it, and nothing changes.
@@ -142,13 +151,9 @@ int own_nice() { return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid)); }
 TEST(AsyncTraining, TheWorkerYieldsToTheSolves) {
   const int solve_nice = own_nice();
   std::atomic<int> worker_nice{-100};
-  Learner l(async_settings(true), line(24), [&worker_nice](const Settings &s, const Geometry &g) {
-    return std::make_unique<HookedModel>(make_model(s, g), [&worker_nice] { worker_nice = own_nice(); });
-  });
+  Learner l(async_settings(true), line(24), hooked([&worker_nice] { worker_nice = own_nice(); }));
   std::mt19937_64 rng(1);
-  TrainingReport r;
-  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
-  ASSERT_TRUE(r.started);
+  ASSERT_TRUE(until_handed_off(l, rng).started);
   EXPECT_TRUE(l.wait_for_training().ran);
   EXPECT_GE(worker_nice.load(), std::max(solve_nice, 10));
   EXPECT_EQ(own_nice(), solve_nice);
@@ -160,12 +165,10 @@ TEST(AsyncTraining, TheWorkerYieldsToTheSolves) {
 TEST(AsyncTraining, APostponedTrainingSaysWhatHoldsItBack) {
   std::promise<void> open;
   const std::shared_future<void> gate = open.get_future().share();
-  Learner busy(async_settings(true), line(24), gated(gate));
+  Learner busy(async_settings(true), line(24), hooked([gate] { gate.wait(); }));
   std::mt19937_64 rng(1);
-  TrainingReport r;
   int i = 0;
-  for (; i < 8 && !r.started; ++i) r = solve_once(busy, rng, i);
-  ASSERT_TRUE(r.started);
+  ASSERT_TRUE(until_handed_off(busy, rng, &i).started);
   Observation o;
   for (; i < 60 && !o.postponed; ++i) o = observe_once(busy, rng, i);
   ASSERT_TRUE(o.postponed);  // a second training came due while the worker waits at the gate
@@ -208,9 +211,7 @@ TEST(AsyncTraining, ALearnerGoingAwayStopsItsTraining) {
   {
     Learner l(s, line(24), make_model);
     std::mt19937_64 rng(1);
-    TrainingReport r;
-    for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
-    ASSERT_TRUE(r.started);
+    ASSERT_TRUE(until_handed_off(l, rng).started);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 10.0);
@@ -225,18 +226,14 @@ TEST(AsyncTraining, AFailureOnTheWorkerIsReportedAtTheEnd) {
   };
   Learner l(async_settings(true), line(24), broken);
   std::mt19937_64 rng(1);
-  TrainingReport r;
-  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
-  ASSERT_TRUE(r.started);
+  ASSERT_TRUE(until_handed_off(l, rng).started);
   EXPECT_THROW(l.finish(), std::runtime_error);
   EXPECT_NO_THROW(l.finish());  // reported once
 
   Settings s = async_settings(true);
   s.train_steps = 100000000;
   Learner running(s, line(24), make_model);
-  r = TrainingReport();
-  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(running, rng, i);
-  ASSERT_TRUE(r.started);
+  ASSERT_TRUE(until_handed_off(running, rng).started);
   EXPECT_NO_THROW(running.finish());
 }
 
@@ -244,9 +241,7 @@ TEST(AsyncTraining, ACheckpointWaitsForTheRunningTraining) {
   const std::string path = ::testing::TempDir() + "mlgmres_async.ckpt";
   Learner l(async_settings(true), line(24), make_model);
   std::mt19937_64 rng(1);
-  TrainingReport r;
-  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
-  ASSERT_TRUE(r.started);
+  ASSERT_TRUE(until_handed_off(l, rng).started);
   l.save(path);  // waits: the file holds the finished training
   EXPECT_EQ(l.status().trainings, 1);
   Learner resumed(async_settings(false), line(24), make_model);
@@ -280,9 +275,7 @@ TEST(AsyncTraining, TheWorkerIsChargedToTheBudget) {
   s.training_budget = LearningBudget::kTorchStartupSeconds / 8;  // 8 warm-up solves of 1 s: exactly the start-up
   Learner l(s, line(32), counting);
   std::mt19937_64 rng(1);
-  TrainingReport r;
-  for (int i = 0; i < 8 && !r.started; ++i) r = solve_once(l, rng, i);
-  ASSERT_TRUE(r.started);
+  ASSERT_TRUE(until_handed_off(l, rng).started);
   const TrainingReport done = l.wait_for_training();
   EXPECT_TRUE(done.postponed);  // the worker built the network, measured a training, and gave up
   EXPECT_FALSE(done.ran);
