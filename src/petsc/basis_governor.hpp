@@ -66,6 +66,7 @@ class BasisGovernor {
   int    probes() const { return probes_; }
   double probe_seconds() const { return probe_.mean(); }   // recent zero-guess solves
   double guessed_seconds() const { return guessed_.mean(); } // recent guessed solves
+  double guessed_median() const { return guessed_.median(); } // what the pay-off is judged by
   int    pause_left() const { return on_ ? 0 : pause_ - idle_; }
 
  private:

@@ -439,7 +439,7 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec b, Vec x, PetscLogD
     /* what it holds is kept (memory, no time): a sequence that revisits its
        states needs many solutions before the basis pays, and starting over
        at every try would never get there */
-    PetscCall(PetscInfo(guess, "Basis of earlier solutions switched off: guessed solves took %.3g s on average, zero-guess solves %.3g s; next try in %d solves\n", ctx->governor.guessed_seconds(), ctx->governor.probe_seconds(), ctx->governor.pause_left()));
+    PetscCall(PetscInfo(guess, "Basis of earlier solutions switched off: the median guessed solve took %.3g s, zero-guess solves %.3g s; next try in %d solves\n", ctx->governor.guessed_median(), ctx->governor.probe_seconds(), ctx->governor.pause_left()));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -507,7 +507,7 @@ PetscErrorCode JudgeNetwork(KSPGuess guess, GuessML *ctx, PetscLogDouble tos)
   if (ctx->net_arm == GuessML::NET_USED) g.record_guessed(seconds);
   else g.record_probe(seconds);
   if (g.on()) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscInfo(guess, "Network %s switched off: solves with its direction took %.3g s on average, from the basis alone %.3g s (its direction removed %.2g percent of the basis guess' error); %s\n", ctx->model.c_str(), g.guessed_seconds(), g.probe_seconds(), 100 * ctx->marginal.mean(),
+  PetscCall(PetscInfo(guess, "Network %s switched off: solves with its direction took %.3g s (median), from the basis alone %.3g s (its direction removed %.2g percent of the basis guess' error); %s\n", ctx->model.c_str(), g.guessed_median(), g.probe_seconds(), 100 * ctx->marginal.mean(),
                       ctx->next_models.empty() ? "no inference and no training for a pause" : ("next: model " + ctx->next_models.front() + ", trained on the pairs kept").c_str()));
   PetscCall(NextModel(guess, ctx));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -645,7 +645,7 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
       PetscCall(PetscSNPrintf(how, sizeof(how), "; from %" PetscInt_FMT " directions on, spread over the solves after: decided on a thread over %" PetscInt_FMT " solves (a solve waited for it %" PetscInt_FMT " time(s), %.3g s in all), then %d or more directions dropped per solve (%" PetscInt_FMT " so far)", start, window, p->compression.waited, (double)p->compression.waited_seconds, (int)MLCompression::kDropsPerSolve, p->compression.spread));
     PetscCall(PetscViewerASCIIPrintf(viewer, "  compressions %d (a full basis keeps its %" PetscInt_FMT " latest solutions and %" PetscInt_FMT " most used directions%s%s)%s; made orthonormal again %" PetscInt_FMT " time(s)\n", p->memory.compressions(), exact, keep - exact, spread ? ", and all solutions since it started" : "", how, chosen, p->repairs));
   }
-  PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_seconds(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (median, upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_median(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
   if (g.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  switched off %d time(s)%s\n", g.offs(), g.on() ? "" : ", next try after a pause"));
   if (p->same_values || p->rebuilds) PetscCall(PetscViewerASCIIPrintf(viewer, "  operator changes: %" PetscInt_FMT " with the same values (basis kept), %" PetscInt_FMT " with new values (basis rebuilt from the %" PetscInt_FMT " latest solutions)\n", p->same_values, p->rebuilds, p->carry));
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -689,7 +689,7 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
                                      st.parked ? "; SWITCHED OFF (a checkpoint's verdict): learned guesses did not save time" : ""));
     {
       const mlgmres::BasisGovernor &ng = ctx->net_governor;
-      PetscCall(PetscViewerASCIIPrintf(viewer, "network's marginal value: its direction removed %.3g%% of the basis guess' error on average (last %d solves with it); solves with it %.3g s, from the basis alone %.3g s (%d probes); %s\n", 100 * ctx->marginal.mean(), (int)ctx->marginal.values().size(), ng.guessed_seconds(), ng.probe_seconds(), ng.probes(),
+      PetscCall(PetscViewerASCIIPrintf(viewer, "network's marginal value: its direction removed %.3g%% of the basis guess' error on average (last %d solves with it); solves with it %.3g s (median), from the basis alone %.3g s (%d probes); %s\n", 100 * ctx->marginal.mean(), (int)ctx->marginal.values().size(), ng.guessed_median(), ng.probe_seconds(), ng.probes(),
                                        ng.on() ? (ng.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
       if (ng.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  network switched off %d time(s)%s\n", ng.offs(), ng.on() ? "" : ", next try after a pause"));
       if (!ctx->tried.empty() || !ctx->next_models.empty()) {
