@@ -8,7 +8,7 @@
 
 #include <functional>
 
-#include "compat.h"
+#include "compat/petsc_compat.h"
 #include "mlgmres/geometry.hpp"
 #include "mlgmres/model.hpp"
 

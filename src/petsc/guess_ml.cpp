@@ -2,7 +2,7 @@
    KSPGuess "ml": the learned initial guess, usable under any KSP.
 
    formguess: during the warm-up, none. Then x0 is the projection onto the
-   basis spanned by earlier converged solutions (guess_projection.hpp), joined
+   basis spanned by earlier converged solutions (src/basis/projection.hpp), joined
    by the network's output w = N(b) once it is trained (gather b to the
    learner rank, infer, scatter, one MatMult for A w). By default the
    projection is Galerkin (energy): for SPD A the A-norm error of x0 is never
@@ -13,7 +13,7 @@
    it cost most of the iteration savings.
    The basis guesses from the second solve on, on any operator (no DMDA or
    size limit: only the network needs them), and is governed on its own
-   (basis_governor.hpp): it switches off when its upkeep costs more than the
+   (src/governor/payoff_governor.hpp): it switches off when its upkeep costs more than the
    iterations it saves, and tries again later.
    update: the converged solution joins the basis; learn only from converged
    solves.
@@ -27,11 +27,12 @@
 #include <stdexcept>
 #include <string>
 
-#include "basis_governor.hpp"
+#include "governor/payoff_governor.hpp"
 #include "engine_loader.hpp"
 #include "field_transfer.hpp"
 #include "guess_ml.hpp"
-#include "guess_projection.hpp"
+#include "basis/passes.hpp"
+#include "basis/projection.hpp"
 #include "learner_rank.hpp"
 #include "mlgmres/learner.hpp"
 #include "mlgmres/models.hpp"
@@ -51,11 +52,13 @@ struct GuessML {
   MLProjection                      projection;            // the basis of earlier converged solutions, on every rank
   PetscLogDouble                    guess_seconds = 0;     // the basis' last guess: its time and directions (what a direction costs)
   PetscInt                          guess_directions = 0;
-  mlgmres::BasisGovernor            governor{20};          // whether the basis pays (replicated: fed reduced values only)
+  mlgmres::PayoffGovernor            governor{20};          // whether the basis pays (replicated: fed reduced values only)
+  /* what the basis saves: iterations of the solves it guessed, and of the zero-guess solves beside them */
+  struct { PetscInt guessed = 0, probes = 0, guessed_its = 0, probe_its = 0; double probe_seconds = 0; } saved;
   /* whether the network pays beyond the basis: the same rule, where a probe is
      a solve from the basis alone and a guessed solve one with the network's
      direction, inference included (replicated) */
-  mlgmres::BasisGovernor            net_governor{20};
+  mlgmres::PayoffGovernor            net_governor{20};
   enum { NET_NONE, NET_USED, NET_PROBE, NET_IDLE } net_arm = NET_NONE; // what this solve tells net_governor
   mlgmres::MovingAverage            marginal{20};          // share of the basis guess' error the network's direction removed (recent solves)
   std::vector<std::string>          next_models;           // -models still to try when the current network does not pay
@@ -252,8 +255,8 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
   PetscCall(MLProjectionCreate(ctx->work, ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace, ctx->opts.carry, &ctx->projection));
-  ctx->governor     = mlgmres::BasisGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
-  ctx->net_governor = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
+  ctx->governor     = mlgmres::PayoffGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
+  ctx->net_governor = mlgmres::PayoffGovernor(ctx->opts.core.payoff_window);
   ctx->marginal.clear();
   ctx->next_models.clear();
   ctx->tried.clear();
@@ -351,8 +354,8 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   /* a probe (zero guess) now and then measures what the basis saves */
   const PetscBool basis = (PetscBool)(ctx->governor.on() && ctx->projection.count > 0 && ctx->opts.scaling != ML_SCALING_NONE && !ctx->governor.probe_due());
   if (!network && !basis) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
   if (network) {
+    PetscCall(PetscLogEventBegin(MLGMRES_Inference, guess, b, x, 0));
     PetscCall(MLFieldTransferGather(&ctx->field, b, 0));
     {
       MLFieldArrays field;
@@ -366,15 +369,19 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
     if (status == (int)mlgmres::GuessStatus::Ok) {
       PetscCall(MLFieldTransferScatter(&ctx->field, 1, ctx->work));
       PetscCall(MatMult(guess->A, ctx->work, ctx->Awork));
+      PetscCall(PetscLogEventEnd(MLGMRES_Inference, guess, b, x, 0));
       /* |r0|/|b| costs a MatMult: only for the monitor */
       PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, ctx->work, ctx->Awork, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
       PetscCall(RecordGuess(guess, ctx, why));
       if (!why) ctx->source = GuessML::FROM_NETWORK;
       else ctx->net_arm = GuessML::NET_NONE; /* a rejected guess says nothing about the network's worth */
       if (!why && ctx->learner) ctx->learner->record_guess(); /* the pay-off check judges the network's guesses; the learner lives on rank 0 */
-    } else if (status == (int)mlgmres::GuessStatus::NonFinite) {
-      PetscCall(RecordGuess(guess, ctx, "the network produced non-finite values"));
-      ctx->net_arm = GuessML::NET_NONE;
+    } else {
+      PetscCall(PetscLogEventEnd(MLGMRES_Inference, guess, b, x, 0));
+      if (status == (int)mlgmres::GuessStatus::NonFinite) {
+        PetscCall(RecordGuess(guess, ctx, "the network produced non-finite values"));
+        ctx->net_arm = GuessML::NET_NONE;
+      }
     }
   } else {
     /* the basis alone: no network for this problem, not trained yet (its
@@ -386,7 +393,6 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
     PetscCall(RecordGuess(guess, ctx, why));
     if (!why) ctx->source = GuessML::FROM_BASIS;
   }
-  PetscCall(PetscLogEventEnd(MLGMRES_Inference, guess, b, x, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -432,7 +438,14 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec b, Vec x, PetscLogD
   if (ctx->source == GuessML::FROM_BASIS) {
     ctx->governor.record_guessed(seconds[1]);
     ctx->governor.record_guess_cost(seconds[2], (int)ctx->guess_directions);
-  } else ctx->governor.record_probe(seconds[0]);
+    ++ctx->saved.guessed;
+    ctx->saved.guessed_its += guess->ksp->its;
+  } else {
+    ctx->governor.record_probe(seconds[0]);
+    ++ctx->saved.probes;
+    ctx->saved.probe_its += guess->ksp->its;
+    ctx->saved.probe_seconds += seconds[0];
+  }
   /* the same on every rank: the times are */
   ctx->projection.limit = ctx->governor.limit((int)ctx->projection.capacity);
   if (!ctx->governor.on()) {
@@ -482,7 +495,7 @@ PetscErrorCode NextModel(KSPGuess guess, GuessML *ctx)
     return (int)ctx->learner->readiness();
   }));
   ctx->model           = next;
-  ctx->net_governor    = mlgmres::BasisGovernor(ctx->opts.core.payoff_window);
+  ctx->net_governor    = mlgmres::PayoffGovernor(ctx->opts.core.payoff_window);
   ctx->parked_reported = PETSC_FALSE;
   ctx->marginal.clear();
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -493,7 +506,7 @@ PetscErrorCode NextModel(KSPGuess guess, GuessML *ctx)
 // differ: every rank judges by the slowest, so all decide alike.
 PetscErrorCode JudgeNetwork(KSPGuess guess, GuessML *ctx, PetscLogDouble tos)
 {
-  mlgmres::BasisGovernor &g = ctx->net_governor;
+  mlgmres::PayoffGovernor &g = ctx->net_governor;
   double                  seconds = tos;
 
   PetscFunctionBegin;
@@ -619,10 +632,34 @@ PetscErrorCode KSPGuessSetFromOptions_ML(KSPGuess guess)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// What the basis cost and saved per solve, its memory, and the bound its
+// passes are measured against (one timed read of the directions, now).
+PetscErrorCode ViewBasisCosts(GuessML *ctx, PetscViewer viewer)
+{
+  const MLProjection *p = &ctx->projection;
+  const MLBasisCosts &c = p->costs;
+  PetscInt            local;
+  PetscLogDouble      stream;
+
+  PetscFunctionBegin;
+  PetscCall(VecGetLocalSize(p->u, &local));
+  PetscCall(MLPassStreamSeconds(p->count, p->Q, &stream));
+  const PetscInt passes = p->residual ? 3 : 2; /* reduction + accumulation (+ A Q's accumulation) */
+  const double   ms     = 1e3, mib = (double)MLProjectionVectors(p) * local * sizeof(PetscScalar) / 1048576.0;
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  upkeep per solve (this rank): guess %.3g ms (%" PetscInt_FMT " guesses), join %.3g ms (%" PetscInt_FMT " joins, %" PetscInt_FMT " of them within the next guess' passes), compressions %.3g ms, rebuilds %.3g ms, operator probes %.3g ms; memory %.3g MiB (%" PetscInt_FMT " vectors)\n", c.guesses ? ms * c.guess / c.guesses : 0.0, c.guesses, c.joins ? ms * c.join / c.joins : 0.0, c.joins, p->fused, c.joins ? ms * c.compress / c.joins : 0.0, c.joins ? ms * c.rebuild / c.joins : 0.0, c.joins ? ms * c.op_probe / c.joins : 0.0, mib, MLProjectionVectors(p)));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "  floor: %" PetscInt_FMT " passes over the %" PetscInt_FMT " directions per guessed solve, %.3g ms at this machine's streaming speed now (one read %.3g ms, %.3g GB/s)\n", passes, p->count, ms * passes * stream, ms * stream, stream > 0 ? (double)p->count * local * sizeof(PetscScalar) / stream / 1e9 : 0.0));
+  if (ctx->saved.guessed && ctx->saved.probes) {
+    const double its_probe = (double)ctx->saved.probe_its / ctx->saved.probes, its_guessed = (double)ctx->saved.guessed_its / ctx->saved.guessed;
+    const double per_it    = ctx->saved.probe_its ? ctx->saved.probe_seconds / ctx->saved.probe_its : 0;
+    PetscCall(PetscViewerASCIIPrintf(viewer, "  saved per guessed solve: %.3g iterations (%.3g from the zero guess, %.3g guessed), %.3g ms at the zero-guess solves' %.3g ms per iteration\n", its_probe - its_guessed, its_probe, its_guessed, ms * (its_probe - its_guessed) * per_it, ms * per_it));
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
 {
   const MLProjection          *p = &ctx->projection;
-  const mlgmres::BasisGovernor &g = ctx->governor;
+  const mlgmres::PayoffGovernor &g = ctx->governor;
 
   PetscFunctionBegin;
   if (ctx->opts.scaling == ML_SCALING_NONE || p->capacity == 0) {
@@ -648,6 +685,7 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
   PetscCall(PetscViewerASCIIPrintf(viewer, "  pay-off: guessed solves %.3g s (median, upkeep included), zero-guess probes %.3g s (%d probes); %s\n", g.guessed_median(), g.probe_seconds(), g.probes(), g.on() ? (g.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
   if (g.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  switched off %d time(s)%s\n", g.offs(), g.on() ? "" : ", next try after a pause"));
   if (p->same_values || p->rebuilds) PetscCall(PetscViewerASCIIPrintf(viewer, "  operator changes: %" PetscInt_FMT " with the same values (basis kept), %" PetscInt_FMT " with new values (basis rebuilt from the %" PetscInt_FMT " latest solutions)\n", p->same_values, p->rebuilds, p->carry));
+  PetscCall(ViewBasisCosts(ctx, viewer));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -688,7 +726,7 @@ PetscErrorCode KSPGuessView_ML(KSPGuess guess, PetscViewer viewer)
     PetscCall(PetscViewerASCIIPrintf(viewer, "time budget: training %.3g s of %.3g s in solves (limit %g of it)%s; mean time to solution in the warm-up %.3g s%s\n", st.training_seconds, st.solve_seconds, s.training_budget, desc, st.baseline_time,
                                      st.parked ? "; SWITCHED OFF (a checkpoint's verdict): learned guesses did not save time" : ""));
     {
-      const mlgmres::BasisGovernor &ng = ctx->net_governor;
+      const mlgmres::PayoffGovernor &ng = ctx->net_governor;
       PetscCall(PetscViewerASCIIPrintf(viewer, "network's marginal value: its direction removed %.3g%% of the basis guess' error on average (last %d solves with it); solves with it %.3g s (median), from the basis alone %.3g s (%d probes); %s\n", 100 * ctx->marginal.mean(), (int)ctx->marginal.values().size(), ng.guessed_median(), ng.probe_seconds(), ng.probes(),
                                        ng.on() ? (ng.offs() ? "on again" : "on") : "SWITCHED OFF: it cost more than it saved"));
       if (ng.offs()) PetscCall(PetscViewerASCIIPrintf(viewer, "  network switched off %d time(s)%s\n", ng.offs(), ng.on() ? "" : ", next try after a pause"));

@@ -3,7 +3,7 @@
 
 #include <petscksp.h>
 
-#include "compat.h"
+#include "compat/petsc_compat.h"
 
 // Whether `guess` is of type ml.
 PetscErrorCode KSPGuessIsML_Internal(KSPGuess guess, PetscBool *isml);

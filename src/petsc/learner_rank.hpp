@@ -10,7 +10,7 @@
 #include <cstring>
 #include <exception>
 
-#include "compat.h"
+#include "compat/petsc_compat.h"
 #include "mlgmres/checkpoint.hpp"
 
 // The PETSc error code for a checkpoint problem of each kind.

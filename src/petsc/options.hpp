@@ -5,7 +5,8 @@
 
 #include <petscsys.h>
 
-#include "compat.h"
+#include "compat/petsc_compat.h"
+#include "basis/scaling.hpp"
 #include "mlgmres/settings.hpp"
 
 #include <string>
@@ -53,14 +54,7 @@
   X(Models, models, "models", "Further networks to try in turn when the current one does not pay beyond the basis: a comma-separated list of fluidnet, cnn, linear (empty: none)") \
   X(TrainingMode, training_mode, "training_mode", "Where training runs: auto (async when the rank has a core to spare, else sync), async (a worker thread beside the solves; new weights swapped in between solves), sync (in the solve path; deterministic)")
 
-// How the basis Q of earlier solutions and the network output w become the
-// initial guess (guess_projection.hpp).
-typedef enum {
-  ML_SCALING_ENERGY,   // Galerkin in span{Q, w}: best in the A-norm for SPD A
-  ML_SCALING_RESIDUAL, // least squares in span{Q, w}: best in the residual norm
-  ML_SCALING_NONE      // w itself
-} MLScaling;
-extern const char *const MLScalingTypes[];
+extern const char *const MLScalingTypes[]; // the names of MLScaling (basis/scaling.hpp)
 
 struct MLOptions {
   mlgmres::Settings core;

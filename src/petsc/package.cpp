@@ -2,7 +2,8 @@
    LibTorch work happens here: it runs inside PetscInitialize(). */
 #include "package.hpp"
 
-#include "compat.h"
+#include "basis/events.hpp"
+#include "compat/petsc_compat.h"
 #include "petscmlgmres.h"
 
 PetscLogEvent MLGMRES_Setup, MLGMRES_Inference, MLGMRES_Collect, MLGMRES_Train;
@@ -46,6 +47,7 @@ PetscErrorCode MLGMRESInitializePackage(void)
   PetscCall(PetscLogEventRegister("MLGuessInfer", classid, &MLGMRES_Inference));
   PetscCall(PetscLogEventRegister("MLGuessCollect", classid, &MLGMRES_Collect));
   PetscCall(PetscLogEventRegister("MLGuessTrain", classid, &MLGMRES_Train));
+  PetscCall(MLBasisRegisterEvents());
   PetscCall(PetscRegisterFinalize(MLGMRESFinalizePackage));
   PetscFunctionReturn(PETSC_SUCCESS);
 }

@@ -1,5 +1,5 @@
 static char help[] = "The ml guess's projection onto the network output w and a basis spanned by earlier\n\
-converged solutions (src/petsc/guess_projection.hpp), on distributed 1-D operators: right-hand\n\
+converged solutions (src/basis/projection.hpp), on distributed 1-D operators: right-hand\n\
 sides in the span of kept ones are solved by the guess, the guess is never worse than the zero\n\
 guess in the norm it minimizes, solutions already in the span add nothing, a full basis is\n\
 compressed to the directions its solutions share and keeps the newest solution, the operator's\n\
@@ -9,7 +9,7 @@ b = 0 are handled.\n";
 
 #include <petscksp.h>
 
-#include "guess_projection.hpp"
+#include "basis/projection.hpp"
 
 namespace {
 
@@ -296,28 +296,41 @@ PetscErrorCode CheckNullSpace()
 // solution of another b (or of b changed since the guess) takes two passes.
 PetscErrorCode CheckSinglePass(Fixture &f, MLScaling s)
 {
-  MLProjection two, one;
-  Vec          b, x, step, probe, g1, g2;
-  PetscReal    d, e;
+  MLProjection two, one, now;
+  Vec          b, x, step, probe, g1, g2, g3;
+  PetscReal    d, e, most = 0;
   const char  *why;
 
   PetscFunctionBeginUser;
   PetscCall(MLProjectionCreate(f.w, 6, 0, &two));
   PetscCall(MLProjectionCreate(f.w, 6, 0, &one));
+  PetscCall(MLProjectionCreate(f.w, 6, 0, &now));
+  now.defer = PETSC_FALSE; /* the single pass at once, not within the next guess */
   PetscCall(MatCreateVecs(f.A, &x, &b));
   PetscCall(VecDuplicate(b, &step));
   PetscCall(VecDuplicate(b, &g1));
   PetscCall(VecDuplicate(b, &g2));
+  PetscCall(VecDuplicate(b, &g3));
   PetscCall(VecSetRandom(b, f.rnd));
   for (int t = 0; t < 14; ++t) { /* a drifting right-hand side: good guesses, compressions at 6 */
     PetscCall(VecSetRandom(step, f.rnd));
     PetscCall(VecAXPY(b, 0.1, step));
     if (one.count) PetscCall(MLProjectionApply(&one, f.A, s, b, NULL, NULL, g1, NULL, &why));
-    PetscCall(KSPSolve(f.ksp, b, x));
+    if (now.count) PetscCall(MLProjectionApply(&now, f.A, s, b, NULL, NULL, g3, NULL, &why));
+    if (one.count) { /* the join fused into the guess guesses as the join done at once */
+      PetscCall(EnergyDistance(f.A, g1, g3, &d));
+      PetscCall(KSPSolve(f.ksp, b, x));
+      PetscCall(EnergyDistance(f.A, x, g3, &e));
+      most = PetscMax(most, d / e);
+    } else PetscCall(KSPSolve(f.ksp, b, x));
     PetscCall(MLProjectionAdd(&two, f.A, s, NULL, x));
     PetscCall(MLProjectionAdd(&one, f.A, s, b, x));
+    PetscCall(MLProjectionAdd(&now, f.A, s, b, x));
   }
-  PetscCheck(one.single_pass >= 8 && two.single_pass == 0 && one.count == two.count, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %d single passes (want >= 8), %d and %d directions", Name(s), (int)one.single_pass, (int)one.count, (int)two.count);
+  PetscCheck(one.fused >= 7 && now.fused == 0 && most <= 1e-8, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %d joins fused into the next guess (want >= 7), %d with defer off; fused and at once guess apart by %g of their error", Name(s), (int)one.fused, (int)now.fused, (double)most);
+  PetscCheck(one.pending && one.count < two.count, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: the last guessed solution does not wait for the next guess", Name(s));
+  PetscCall(MLProjectionFlush(&one, f.A, s));
+  PetscCheck(one.single_pass >= 8 && now.single_pass >= 8 && two.single_pass == 0 && one.count == two.count && !one.pending, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: %d single passes (want >= 8), %d and %d directions", Name(s), (int)one.single_pass, (int)one.count, (int)two.count);
   PetscCall(Solved(f, &probe, &x));
   PetscCall(MLProjectionApply(&one, f.A, s, probe, NULL, NULL, g1, NULL, &why));
   PetscCall(MLProjectionApply(&two, f.A, s, probe, NULL, NULL, g2, NULL, &why));
@@ -337,7 +350,8 @@ PetscErrorCode CheckSinglePass(Fixture &f, MLScaling s)
   PetscCheck(one.single_pass == before, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: a solution joined with one pass after a guess for another right-hand side", Name(s));
   PetscCall(MLProjectionDestroy(&one));
   PetscCall(MLProjectionDestroy(&two));
-  for (Vec *v : {&b, &x, &step, &probe, &g1, &g2}) PetscCall(VecDestroy(v));
+  PetscCall(MLProjectionDestroy(&now));
+  for (Vec *v : {&b, &x, &step, &probe, &g1, &g2, &g3}) PetscCall(VecDestroy(v));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 

@@ -1,4 +1,4 @@
-// What a full basis keeps (src/petsc/basis_memory.hpp): the directions the
+// What a full basis keeps (src/basis/memory.hpp): the directions the
 // solutions used most, with the memory length that forecast the latest
 // solutions best.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "basis_memory.hpp"
+#include "memory.hpp"
 
 using mlgmres::BasisMemory;
 

@@ -1,4 +1,4 @@
-// A compression spread over solves (src/petsc/drop_plan.hpp): after every
+// A compression spread over solves (src/basis/drop_plan.hpp): after every
 // step the basis is orthonormal and still holds the live directions and
 // every solution made live; at the end the old directions left are exactly
 // the live span; coordinates follow the steps.

@@ -1,5 +1,5 @@
 // What happens when the basis of earlier solutions is full: it is compressed
-// to the directions its memory keeps (basis_memory.hpp), and repaired when it
+// to the directions its memory keeps (memory.hpp), and repaired when it
 // has drifted from orthonormal.
 //
 // A small basis is compressed at once. A large one (kDeferFrom directions or
@@ -31,10 +31,10 @@
 #include <memory>
 #include <vector>
 
-#include "basis_memory.hpp"
+#include "basis.hpp"
+#include "memory.hpp"
 #include "drop_plan.hpp"
 
-struct MLProjection;
 class MLDecisionThread;
 
 struct MLCompression {
@@ -66,24 +66,24 @@ struct MLCompression {
 // basis, because a thread created later can wait for a library another
 // thread is loading: 250-440 ms in the solve that started a compression
 // while the training worker loaded LibTorch (moving charges 64^2, async).
-PetscErrorCode MLCompressionCreate(MLProjection *p);
+PetscErrorCode MLCompressionCreate(const MLBasis *p, MLCompression *c);
 // When the basis of `room` directions (by cost) is full, how it is
 // compressed: whether spread over solves, from how many directions
 // (*start), with how many solves for the decision (*window), keeping how
 // many (plus, spread, what the solutions while it decides bring beyond them:
 // at most half of *start in all).
-PetscInt MLCompressionKeep(const MLProjection *p, PetscInt room, PetscBool *spread, PetscInt *start, PetscInt *window);
+PetscInt MLCompressionKeep(const MLBasis *p, PetscInt room, PetscBool *spread, PetscInt *start, PetscInt *window);
 // Before a solution joins the basis (full: `room` directions): compresses a
 // small basis, starts spreading a large one's compression, and makes sure the
 // join has a slot (capacity).
-PetscErrorCode MLCompressionBeforeJoin(MLProjection *p, Mat A, PetscInt room);
+PetscErrorCode MLCompressionBeforeJoin(MLBasis *p, MLCompression *c, Mat A, PetscInt room);
 // A solution's coordinates c[0..n) in the basis: to the memory, or held
 // (and carried through the drops) until a compression under way ends.
-PetscErrorCode MLCompressionRecord(MLProjection *p, const double *c, int n);
+PetscErrorCode MLCompressionRecord(MLBasis *p, MLCompression *cp, const double *c, int n);
 // Coordinates c[0..count) in the basis as it is, of the live directions
 // only (what is dying is left out): every guess and join goes through it.
-void MLCompressionFilter(const MLProjection *p, PetscScalar *c);
+void MLCompressionFilter(const MLCompression *cp, PetscScalar *c);
 // After a join: the decision when due, then one direction dropped.
-PetscErrorCode MLCompressionAfterJoin(MLProjection *p, Mat A);
+PetscErrorCode MLCompressionAfterJoin(MLBasis *p, MLCompression *c, Mat A);
 // Abandons a compression under way (the basis is being emptied).
-void MLCompressionCancel(MLProjection *p);
+void MLCompressionCancel(MLCompression *c);

@@ -1,5 +1,5 @@
 // What the basis of earlier solutions keeps when it is full: the policy half
-// of the guess's memory (guess_projection.hpp does the vector work).
+// of the guess's memory (projection.hpp does the vector work).
 //
 // Every converged solution arrives as its coordinates in the basis (in the
 // basis' own inner product, normalized by the solution's norm). The memory

@@ -1,13 +1,13 @@
-// When the basis of earlier solutions pays (src/petsc/basis_governor.hpp).
+// When the basis of earlier solutions pays (src/governor/payoff_governor.hpp).
 #include <gtest/gtest.h>
 
-#include "basis_governor.hpp"
+#include "payoff_governor.hpp"
 
-using mlgmres::BasisGovernor;
+using mlgmres::PayoffGovernor;
 
 namespace {
 // Runs `solves` solves: a probe when one is due (zero guess, `zero` s), else a guessed solve (`guessed` s).
-int Simulate(BasisGovernor &g, int solves, double zero, double guessed)
+int Simulate(PayoffGovernor &g, int solves, double zero, double guessed)
 {
   int probes = 0;
   for (int t = 0; t < solves; ++t) {
@@ -19,9 +19,9 @@ int Simulate(BasisGovernor &g, int solves, double zero, double guessed)
 }
 }  // namespace
 
-TEST(BasisGovernor, KeepsABasisThatSavesTimeAndProbesLessOften)
+TEST(PayoffGovernor, KeepsABasisThatSavesTimeAndProbesLessOften)
 {
-  BasisGovernor g(10);
+  PayoffGovernor g(10);
   EXPECT_TRUE(g.probe_due()) << "the first solve measures the zero guess";
   const int probes = Simulate(g, 1000, 0.1, 0.05);
   EXPECT_TRUE(g.on());
@@ -30,9 +30,9 @@ TEST(BasisGovernor, KeepsABasisThatSavesTimeAndProbesLessOften)
   EXPECT_NEAR(g.probe_seconds(), 0.1, 1e-12);
 }
 
-TEST(BasisGovernor, SwitchesOffAUselessBasisAndTriesAgainLater)
+TEST(PayoffGovernor, SwitchesOffAUselessBasisAndTriesAgainLater)
 {
-  BasisGovernor g(10);
+  PayoffGovernor g(10);
   g.record_probe(0.1);
   for (int t = 0; t < 9; ++t) g.record_guessed(0.105);
   EXPECT_TRUE(g.on());
@@ -54,12 +54,12 @@ TEST(BasisGovernor, SwitchesOffAUselessBasisAndTriesAgainLater)
   EXPECT_EQ(g.pause_left(), 2 * pause) << "the pause doubles after a failed try";
 }
 
-TEST(BasisGovernor, OneStalledSolveDoesNotSwitchOffABasisThatPays)
+TEST(PayoffGovernor, OneStalledSolveDoesNotSwitchOffABasisThatPays)
 {
   // Guessed solves take half a probe; one of them is stalled 30 times over by
   // something else (a library loading on another thread): the mean of the
   // window would exceed the probe, the median does not.
-  BasisGovernor g(10);
+  PayoffGovernor g(10);
   g.record_probe(0.02);
   for (int t = 0; t < 9; ++t) g.record_guessed(t == 4 ? 0.6 : 0.01);
   g.record_guessed(0.01);
@@ -67,27 +67,27 @@ TEST(BasisGovernor, OneStalledSolveDoesNotSwitchOffABasisThatPays)
   EXPECT_GT(g.guessed_seconds(), g.probe_seconds()) << "the mean says it does not pay";
 }
 
-TEST(BasisGovernor, FollowsASequenceThatChanges)
+TEST(PayoffGovernor, FollowsASequenceThatChanges)
 {
   // The basis pays for 300 solves, then stops paying: it is switched off.
-  BasisGovernor g(10);
+  PayoffGovernor g(10);
   Simulate(g, 300, 0.1, 0.05);
   EXPECT_TRUE(g.on());
   Simulate(g, 300, 0.1, 0.12);
   EXPECT_FALSE(g.on());
 }
 
-TEST(BasisGovernor, WindowZeroNeverSwitchesOffNorProbes)
+TEST(PayoffGovernor, WindowZeroNeverSwitchesOffNorProbes)
 {
-  BasisGovernor g(0);
+  PayoffGovernor g(0);
   EXPECT_FALSE(g.probe_due());
   for (int t = 0; t < 50; ++t) g.record_guessed(1.0);
   EXPECT_TRUE(g.on());
 }
 
-TEST(BasisGovernor, SizesTheBasisByWhatItsDirectionsCostAgainstASolve)
+TEST(PayoffGovernor, SizesTheBasisByWhatItsDirectionsCostAgainstASolve)
 {
-  BasisGovernor g(10);
+  PayoffGovernor g(10);
   EXPECT_EQ(g.limit(256), 256) << "nothing measured yet: the capacity";
   g.record_probe(0.1);
   EXPECT_EQ(g.limit(256), 256) << "no guess measured yet: the capacity";
@@ -96,29 +96,29 @@ TEST(BasisGovernor, SizesTheBasisByWhatItsDirectionsCostAgainstASolve)
   g.record_guess_cost(2 * 100 * 1e-6, 100);
   EXPECT_EQ(g.limit(256), 256) << "an expensive solve keeps the whole capacity";
   /* a cheap solve (1 ms, e.g. a few AMG cycles): 0.1 ms / 4e-6 = 25 directions */
-  BasisGovernor cheap(10);
+  PayoffGovernor cheap(10);
   cheap.record_probe(1e-3);
   cheap.record_guess_cost(2 * 100 * 1e-6, 100);
   EXPECT_EQ(cheap.limit(256), 25);
   /* a guess over a few directions says nothing of their cost */
-  BasisGovernor early(10);
+  PayoffGovernor early(10);
   early.record_probe(1e-3);
   early.record_guess_cost(1e-3, 2);
   EXPECT_EQ(early.limit(256), 256);
   /* never below the floor, never above the capacity */
   cheap.record_guess_cost(2 * 100 * 1e-3, 100);
-  EXPECT_EQ(cheap.limit(256), BasisGovernor::kMinDirections);
+  EXPECT_EQ(cheap.limit(256), PayoffGovernor::kMinDirections);
   EXPECT_EQ(cheap.limit(4), 4);
 }
 
-TEST(BasisGovernor, OneSlowGuessDoesNotShrinkTheBasis)
+TEST(PayoffGovernor, OneSlowGuessDoesNotShrinkTheBasis)
 {
-  BasisGovernor g(10);
+  PayoffGovernor g(10);
   g.record_probe(1e-3);
   for (int i = 0; i < 8; ++i) g.record_guess_cost(2 * 100 * 1e-6, 100);
   EXPECT_EQ(g.limit(256), 25);
   g.record_guess_cost(2 * 100 * 50e-6, 100); /* one guess 50 times slower: the machine, not the basis */
   EXPECT_EQ(g.limit(256), 25);
   for (int i = 0; i < 5; ++i) g.record_guess_cost(2 * 100 * 4e-6, 100); /* the cost really rose */
-  EXPECT_EQ(g.limit(256), BasisGovernor::kMinDirections) << "6 by the cost: the floor";
+  EXPECT_EQ(g.limit(256), PayoffGovernor::kMinDirections) << "6 by the cost: the floor";
 }

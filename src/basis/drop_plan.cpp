@@ -3,7 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "basis_memory.hpp"
+#include "memory.hpp"
 
 namespace mlgmres {
 

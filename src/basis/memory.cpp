@@ -1,4 +1,4 @@
-#include "basis_memory.hpp"
+#include "memory.hpp"
 
 #include <algorithm>
 #include <cmath>

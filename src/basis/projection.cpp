@@ -1,4 +1,4 @@
-#include "guess_projection.hpp"
+#include "projection.hpp"
 
 #include <cmath>
 #include <initializer_list>
@@ -6,6 +6,9 @@
 #include <vector>
 
 #include <petsc/private/petscimpl.h> /* PetscObjectStateGet (public from PETSc 3.19 on) */
+
+#include "events.hpp"
+#include "passes.hpp"
 
 
 namespace {
@@ -78,14 +81,15 @@ PetscErrorCode CheckEnergy(MLProjection *p, Mat A)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x);
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b);
 
 // No directions; the next compression starts from a fresh memory.
 void Empty(MLProjection *p)
 {
-  MLCompressionCancel(p);
+  MLCompressionCancel(&p->compression);
   p->count   = 0;
   p->guessed = PETSC_FALSE;
+  p->pending = PETSC_FALSE; /* a rebuild joins it again from the carried solutions */
   p->memory.reset(p->capacity / 2);
 }
 
@@ -95,12 +99,15 @@ void Empty(MLProjection *p)
 // in the memory's forecast.
 PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
 {
-  PetscReal d, a;
+  PetscReal      d, a;
+  PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
   if (!p->stale) PetscFunctionReturn(PETSC_SUCCESS);
   p->stale = PETSC_FALSE;
   if (!p->probed) PetscFunctionReturn(PETSC_SUCCESS); /* nothing was kept under the old operator */
+  PetscCall(PetscLogEventBegin(ML_BasisOpProbe, A, 0, 0, 0));
+  PetscCall(PetscTime(&t0));
   PetscCall(MatMult(A, p->probe, p->u));
   PetscCall(VecWAXPY(p->z, -1.0, p->Aprobe, p->u));
   PetscCall(VecNormBegin(p->z, NORM_2, &d));
@@ -108,14 +115,21 @@ PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
   PetscCall(VecNormEnd(p->z, NORM_2, &d));
   PetscCall(VecNormEnd(p->u, NORM_2, &a));
   std::swap(p->Aprobe, p->u);
+  PetscCall(PetscTime(&t1));
+  p->costs.op_probe += t1 - t0;
+  PetscCall(PetscLogEventEnd(ML_BasisOpProbe, A, 0, 0, 0));
   /* a reassembly that sums the same terms in another order differs by rounding */
   if (d <= 1e-12 * a) {
     ++p->same_values;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
+  PetscCall(PetscLogEventBegin(ML_BasisRebuild, A, 0, 0, 0));
   ++p->rebuilds;
   Empty(p);
-  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, NULL, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry]));
+  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry], PETSC_FALSE));
+  PetscCall(PetscTime(&t0));
+  p->costs.rebuild += t0 - t1;
+  PetscCall(PetscLogEventEnd(ML_BasisRebuild, A, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -184,7 +198,7 @@ PetscErrorCode Pass(MLProjection *p, Mat A, PetscBool have_z, std::vector<double
   PetscFunctionBegin;
   if (!have_z) PetscCall(MatMult(A, p->u, p->z));
   PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
-  MLCompressionFilter(p, h.data());
+  MLCompressionFilter(&p->compression, h.data());
   *before = PetscRealPart(u2);
   *left   = *before - Dot(h, h);
   for (PetscInt i = 0; i < n; ++i) coords[i] += PetscRealPart(h[i]);
@@ -198,20 +212,18 @@ PetscErrorCode Pass(MLProjection *p, Mat A, PetscBool have_z, std::vector<double
 
 // Puts what x has outside the span into the basis and records the solution's
 // coordinates for the compression.
-PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b)
 {
   MatNullSpace     nsp;
-  PetscObjectState state = 0;
 
   PetscFunctionBegin;
   /* full: the capacity, or fewer directions when they cost too much */
   const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
-  PetscCall(MLCompressionBeforeJoin(p, A, room));
+  PetscCall(MLCompressionBeforeJoin(p, &p->compression, A, room));
   const PetscBool     res    = p->residual;
   const PetscInt      n      = p->count;
-  if (b) PetscCall(PetscObjectStateGet((PetscObject)b, &state));
   /* not after a compression: x0 is not in the kept span */
-  const PetscBool     single = (PetscBool)(p->guessed && b && b == p->b0 && state == p->b0_state);
+  const PetscBool     single = (PetscBool)(p->guessed && p->guessed_at == p->changes && same_b);
   std::vector<double> coords(n + 1, 0.0); /* x's coordinates in the basis, for the compression */
   PetscReal           norm2, left, u2;
   PetscBool           substantial = PETSC_FALSE;
@@ -248,7 +260,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
     p->energy_ok    = 0;
     p->why_residual = "the operator's energy norm is not positive";
     PetscCall(Prepare(p, A, scaling));
-    PetscCall(Join(p, A, scaling, NULL, x));
+    PetscCall(Join(p, A, scaling, x, PETSC_FALSE));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   /* most of u was in the span: its remainder carries the pass's rounding;
@@ -259,7 +271,7 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
   }
   const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
   if (!in_span) coords[n] = PetscSqrtReal(left);
-  PetscCall(MLCompressionRecord(p, coords.data(), (int)(in_span ? n : n + 1)));
+  PetscCall(MLCompressionRecord(p, &p->compression, coords.data(), (int)(in_span ? n : n + 1)));
   if (in_span) {
     ++p->skipped;
     PetscFunctionReturn(PETSC_SUCCESS);
@@ -271,6 +283,135 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
   p->count = n + 1;
   PetscCall(Swap(&p->Q[n], &p->u));
   if (res) PetscCall(Swap(&p->AQ[n], &p->z));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+
+// Keeps x, the guess for b, for the single pass of this solve's join.
+PetscErrorCode KeepGuess(MLProjection *p, Vec b, Vec x)
+{
+  PetscFunctionBegin;
+  if (!p->x0) PetscCall(VecDuplicate(x, &p->x0));
+  PetscCall(VecCopy(x, p->x0));
+  PetscCall(PetscObjectStateGet((PetscObject)b, &p->b0_state));
+  p->b0         = b;
+  p->guessed    = PETSC_TRUE;
+  p->guessed_at = p->changes;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// The solution of a guessed solve (the guess was for this b: same_b) waits
+// for the next guess (*deferred) when its single pass can be fused there:
+// u = x - x0 more than the solve's noise, the basis as it was at the guess,
+// no directions dying.
+PetscErrorCode Defer(MLProjection *p, Mat A, Vec x, PetscBool same_b, PetscBool *deferred)
+{
+  MatNullSpace nsp;
+  PetscReal    nu, nx;
+
+  PetscFunctionBegin;
+  *deferred = PETSC_FALSE;
+  if (!p->defer || !same_b || !p->guessed || p->guessed_at != p->changes || p->compression.phase == MLCompression::DROPPING) PetscFunctionReturn(PETSC_SUCCESS);
+  if (!p->pu) PetscCall(VecDuplicate(x, &p->pu));
+  if (!p->pz) PetscCall(VecDuplicate(x, &p->pz));
+  PetscCall(VecWAXPY(p->pu, -1.0, p->x0, x));
+  PetscCall(VecNormBegin(p->pu, NORM_2, &nu));
+  PetscCall(VecNormBegin(x, NORM_2, &nx));
+  PetscCall(VecNormEnd(p->pu, NORM_2, &nu));
+  PetscCall(VecNormEnd(x, NORM_2, &nx));
+  if (!(nu >= kSubstantial * nx)) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(MatGetNullSpace(A, &nsp));
+  if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->pu));
+  PetscCall(MatMult(A, p->pu, p->pz));
+  p->pc      = p->c0;
+  p->pending = PETSC_TRUE;
+  p->guessed = PETSC_FALSE; /* x0 is the waiting solution's reference now */
+  *deferred  = PETSC_TRUE;
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Joins the waiting solution x = x0 + u at once, with the single pass if the
+// basis has not changed since its guess.
+PetscErrorCode FlushPending(MLProjection *p, Mat A, MLScaling scaling)
+{
+  PetscFunctionBegin;
+  if (!p->pending) PetscFunctionReturn(PETSC_SUCCESS);
+  p->pending = PETSC_FALSE;
+  PetscCall(VecAXPY(p->pu, 1.0, p->x0)); /* x */
+  p->guessed = PETSC_TRUE;
+  p->c0      = p->pc;
+  PetscCall(Join(p, A, scaling, p->pu, PETSC_TRUE));
+  PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// The waiting solution joins within the guess for b (*done; else it joined
+// at once and the guess is still to form): one reduction pass over the
+// directions T for (T, b) and (T, z), one accumulation pass over Q for x0
+// and the new direction q = (u - Q h)/s (and one over A Q for A q in the
+// residual basis). x0 = Q c + q c_n, c_n = (q, b) = ((u, b) - h.c)/s.
+PetscErrorCode JoinWithGuess(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x, PetscBool *done, const char **why)
+{
+  const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
+
+  PetscFunctionBegin;
+  *done = PETSC_FALSE;
+  PetscCall(MLCompressionBeforeJoin(p, &p->compression, A, room));
+  if (p->changes != p->guessed_at || p->compression.phase == MLCompression::DROPPING) {
+    PetscCall(FlushPending(p, A, scaling)); /* c (the guess' coordinates) are not in this basis */
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const PetscBool          res = p->residual;
+  const PetscInt           n   = p->count;
+  Vec                     *T   = res ? p->AQ : p->Q;
+  const MLDot              pairs[3] = {{b, b}, {p->pz, res ? p->pz : p->pu}, {b, res ? p->pz : p->pu}};
+  std::vector<PetscScalar> out(2 * n + 3);
+  PetscCall(MLPassReduce(n, T, b, p->pz, 3, pairs, out.data()));
+  const std::vector<PetscScalar> c(out.begin(), out.begin() + n), h(out.begin() + n, out.begin() + 2 * n);
+  const PetscReal bb = PetscRealPart(out[2 * n]), u2 = PetscRealPart(out[2 * n + 1]), ub = PetscRealPart(out[2 * n + 2]);
+  if (!res && !(u2 > 0)) { /* not positive definite: joined under the residual basis (Join) */
+    PetscCall(FlushPending(p, A, scaling));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const PetscReal left = u2 - Dot(h, h), norm2 = u2 + Dot(p->pc, p->pc);
+  if (!(left >= 0.5 * u2)) { /* most of u was in the span: two passes ("twice is enough"), at once */
+    PetscCall(FlushPending(p, A, scaling));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const PetscBool     in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
+  std::vector<double> coords(n + 1);
+  for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(p->pc[i] + h[i]);
+  coords[n] = in_span ? 0 : PetscSqrtReal(left);
+  PetscCall(MLCompressionRecord(p, &p->compression, coords.data(), (int)(in_span ? n : n + 1)));
+  const PetscReal          sn = in_span ? 0 : coords[n];
+  const PetscScalar        cn = in_span ? 0 : (ub - Dot(h, c)) / sn;
+  std::vector<PetscScalar> a(c);
+  for (PetscInt i = 0; i < n && !in_span; ++i) a[i] -= h[i] * cn / sn;
+  const PetscReal gain = Dot(c, c) + PetscRealPart(cn * cn);
+  if (!(bb > 0)) *why = "b is zero";
+  else if (!std::isfinite(gain)) *why = "the combination is not finite";
+  else if (!(gain > 0)) *why = "b is orthogonal to the kept directions";
+  PetscCall(MLPassCombine(n, p->Q, a.data(), in_span ? 0.0 : cn / sn, in_span ? NULL : p->pu, *why ? NULL : x, h.data(), in_span ? 0 : 1 / sn, p->pu, in_span ? NULL : p->u));
+  if (res && !in_span) PetscCall(MLPassCombine(n, p->AQ, NULL, 0, NULL, NULL, h.data(), 1 / sn, p->pz, p->z));
+  p->pending = PETSC_FALSE;
+  ++p->single_pass;
+  ++p->fused;
+  if (in_span) ++p->skipped;
+  else {
+    p->count = n + 1;
+    PetscCall(Swap(&p->Q[n], &p->u));
+    if (res) PetscCall(Swap(&p->AQ[n], &p->z));
+  }
+  if (!*why) {
+    p->c0 = c;
+    if (!in_span) p->c0.push_back(cn);
+    p->basis_gain = gain;
+    p->w_gain     = 0;
+    p->bb         = bb;
+    PetscCall(KeepGuess(p, b, x));
+  }
+  PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
+  *done = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -295,14 +436,15 @@ PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, PetscInt carry, M
   if (p->carry > 0) PetscCall(PetscCalloc1(p->carry, &p->recent));
   PetscCall(VecDuplicate(like, &p->u));
   PetscCall(VecDuplicate(like, &p->z));
-  PetscCall(MLCompressionCreate(p));
+  PetscCall(MLCompressionCreate(p, &p->compression));
+  PetscCall(MLBasisRegisterEvents());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode MLProjectionDestroy(MLProjection *p)
 {
   PetscFunctionBegin;
-  MLCompressionCancel(p);
+  MLCompressionCancel(&p->compression);
   for (PetscInt i = 0; i < p->capacity; ++i) {
     if (p->Q) PetscCall(VecDestroy(&p->Q[i]));
     if (p->AQ) PetscCall(VecDestroy(&p->AQ[i]));
@@ -312,6 +454,8 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
   PetscCall(PetscFree(p->AQ));
   PetscCall(PetscFree(p->recent));
   PetscCall(VecDestroy(&p->x0));
+  PetscCall(VecDestroy(&p->pu));
+  PetscCall(VecDestroy(&p->pz));
   PetscCall(VecDestroy(&p->probe));
   PetscCall(VecDestroy(&p->Aprobe));
   PetscCall(VecDestroy(&p->u));
@@ -340,12 +484,38 @@ void MLProjectionOperatorChanged(MLProjection *p)
 
 PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
 {
+  PetscObjectState state = 0;
+  PetscBool        deferred;
+  PetscLogDouble   t0, t1;
+
   PetscFunctionBegin;
   if (p->capacity == 0 || scaling == ML_SCALING_NONE) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscLogEventBegin(ML_BasisJoin, A, x, 0, 0));
+  PetscCall(PetscTime(&t0));
   PetscCall(Prepare(p, A, scaling));
-  PetscCall(Join(p, A, scaling, b, x));
-  PetscCall(MLCompressionAfterJoin(p, A));
+  PetscCall(FlushPending(p, A, scaling)); /* no guess came since it waited */
+  if (b) PetscCall(PetscObjectStateGet((PetscObject)b, &state));
+  const PetscBool same_b = (PetscBool)(b && b == p->b0 && state == p->b0_state);
+  PetscCall(Defer(p, A, x, same_b, &deferred));
+  if (!deferred) {
+    PetscCall(Join(p, A, scaling, x, same_b));
+    PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
+  }
   PetscCall(Carry(p, A, x));
+  PetscCall(PetscTime(&t1));
+  p->costs.join += t1 - t0;
+  ++p->costs.joins;
+  PetscCall(PetscLogEventEnd(ML_BasisJoin, A, x, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode MLProjectionFlush(MLProjection *p, Mat A, MLScaling scaling)
+{
+  PetscFunctionBegin;
+  if (!p->pending) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(PetscLogEventBegin(ML_BasisJoin, A, 0, 0, 0));
+  PetscCall(FlushPending(p, A, scaling));
+  PetscCall(PetscLogEventEnd(ML_BasisJoin, A, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -354,13 +524,66 @@ PetscInt MLProjectionVectors(const MLProjection *p)
   PetscInt n = 0;
   for (PetscInt i = 0; i < p->capacity; ++i) n += (p->Q && p->Q[i] ? 1 : 0) + (p->AQ && p->AQ[i] ? 1 : 0);
   for (PetscInt i = 0; i < p->carry; ++i) n += p->recent && p->recent[i] ? 1 : 0;
-  for (Vec v : {p->x0, p->u, p->z, p->probe, p->Aprobe}) n += v ? 1 : 0;
+  for (Vec v : {p->x0, p->u, p->z, p->pu, p->pz, p->probe, p->Aprobe}) n += v ? 1 : 0;
   return n;
 }
 
-PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec w, Vec Aw, Vec x, PetscReal *ratio, const char **why)
+namespace {
+
+// x0 = Q k + alpha w, the best combination for the basis' kind (the basis
+// up to date). When *why is set x is left alone.
+PetscErrorCode Combine(MLProjection *p, Vec b, Vec w, Vec Aw, Vec x, const char **why)
 {
   PetscScalar bb, ww = 0, wb = 0;
+
+  PetscFunctionBegin;
+  /* c = T^T b, d = T^T (A w); w's own products in the same reduction */
+  const PetscBool          res = p->residual;
+  const PetscInt           n   = p->count;
+  Vec                     *T = res ? p->AQ : p->Q, tw = w ? (res ? Aw : w) : NULL;
+  std::vector<PetscScalar> c(n), d(w ? n : 0);
+  if (w) PetscCall(FusedMDots({{b, 1, &b, &bb}, {b, n, T, c.data()}, {Aw, n, T, d.data()}, {Aw, 1, &tw, &ww}, {b, 1, &tw, &wb}}));
+  else {
+    const MLDot              self = {b, b};
+    std::vector<PetscScalar> out(n + 1);
+    PetscCall(MLPassReduce(n, T, b, NULL, 1, &self, out.data()));
+    std::copy(out.begin(), out.begin() + n, c.begin());
+    bb = out[n];
+  }
+  MLCompressionFilter(&p->compression, c.data());
+  if (w) MLCompressionFilter(&p->compression, d.data());
+  if (!(PetscRealPart(bb) > 0)) {
+    *why = "b is zero";
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  /* w's part outside the span, w' = w - Q d: alpha = (w', b) / (w', w') in
+     the basis' inner product; what the guess removes from the squared error
+     norm it minimizes: |c|^2 + alpha (w', b) */
+  PetscReal alpha = 0, gain = Dot(c, c);
+  if (w) {
+    const PetscReal num = PetscRealPart(wb) - Dot(d, c), den = PetscRealPart(ww) - Dot(d, d);
+    if (den > 1e-12 * PetscAbsReal(PetscRealPart(ww))) alpha = num / den, gain += alpha * num;
+  }
+  if (!std::isfinite(gain)) *why = "the combination is not finite";
+  else if (!(gain > 0)) *why = n ? "b is orthogonal to the kept directions and to w" : w ? "b is orthogonal to the network's output" : "no solutions kept yet";
+  if (*why) PetscFunctionReturn(PETSC_SUCCESS);
+  /* x's coordinates in the basis will be c, whatever alpha: (T, A w) = d */
+  p->c0         = c;
+  p->basis_gain = Dot(c, c);
+  p->w_gain     = gain - p->basis_gain;
+  p->bb         = PetscRealPart(bb);
+  if (w) { /* x0 = Q (c - alpha d) + alpha w */
+    for (PetscInt i = 0; i < n; ++i) c[i] -= alpha * d[i];
+    PetscCall(MLPassCombine(n, p->Q, c.data(), alpha, w, x, NULL, 0, NULL, NULL));
+  } else PetscCall(MLPassCombine(n, p->Q, c.data(), 0, NULL, x, NULL, 0, NULL, NULL));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+} // namespace
+
+PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec w, Vec Aw, Vec x, PetscReal *ratio, const char **why)
+{
+  PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
   *why = NULL;
@@ -371,53 +594,27 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     }
     PetscCall(VecCopy(w, x));
   } else {
+    PetscBool fused = PETSC_FALSE;
+    PetscCall(PetscLogEventBegin(ML_BasisGuess, A, b, x, 0));
+    PetscCall(PetscTime(&t0));
     PetscCall(Prepare(p, A, scaling));
-    /* c = T^T b, d = T^T (A w); w's own products in the same reduction */
-    const PetscBool          res = p->residual;
-    const PetscInt           n   = p->count;
-    Vec                     *T = res ? p->AQ : p->Q, tw = w ? (res ? Aw : w) : NULL;
-    std::vector<PetscScalar> c(n), d(w ? n : 0);
-    PetscCall(FusedMDots({{b, 1, &b, &bb}, {b, n, T, c.data()}, {Aw, w ? n : 0, T, d.data()}, {Aw, w ? 1 : 0, &tw, &ww}, {b, w ? 1 : 0, &tw, &wb}}));
-    MLCompressionFilter(p, c.data());
-    if (w) MLCompressionFilter(p, d.data());
-    if (!(PetscRealPart(bb) > 0)) {
-      *why = "b is zero";
-      PetscFunctionReturn(PETSC_SUCCESS);
+    if (p->pending && !w) PetscCall(JoinWithGuess(p, A, scaling, b, x, &fused, why));
+    else PetscCall(FlushPending(p, A, scaling));
+    if (!fused) {
+      PetscCall(Combine(p, b, w, Aw, x, why));
+      if (!*why && p->capacity > 0) PetscCall(KeepGuess(p, b, x));
     }
-    /* w's part outside the span, w' = w - Q d: alpha = (w', b) / (w', w') in
-       the basis' inner product; what the guess removes from the squared error
-       norm it minimizes: |c|^2 + alpha (w', b) */
-    PetscReal alpha = 0, gain = Dot(c, c);
-    if (w) {
-      const PetscReal num = PetscRealPart(wb) - Dot(d, c), den = PetscRealPart(ww) - Dot(d, d);
-      if (den > 1e-12 * PetscAbsReal(PetscRealPart(ww))) alpha = num / den, gain += alpha * num;
-    }
-    if (!std::isfinite(gain)) *why = "the combination is not finite";
-    else if (!(gain > 0)) *why = n ? "b is orthogonal to the kept directions and to w" : w ? "b is orthogonal to the network's output" : "no solutions kept yet";
+    PetscCall(PetscTime(&t1));
+    p->costs.guess += t1 - t0;
+    ++p->costs.guesses;
+    PetscCall(PetscLogEventEnd(ML_BasisGuess, A, b, x, 0));
     if (*why) PetscFunctionReturn(PETSC_SUCCESS);
-    /* x's coordinates in the basis will be c, whatever alpha: (T, A w) = d */
-    p->c0         = c;
-    p->basis_gain = Dot(c, c);
-    p->w_gain     = gain - p->basis_gain;
-    p->bb         = PetscRealPart(bb);
-    if (w) { /* x0 = Q (c - alpha d) + alpha w */
-      for (PetscInt i = 0; i < n; ++i) c[i] -= alpha * d[i];
-      PetscCall(VecCopy(w, x));
-      PetscCall(VecScale(x, alpha));
-    } else PetscCall(VecSet(x, 0));
-    if (n) PetscCall(VecMAXPY(x, n, c.data(), p->Q));
   }
   if (w) { /* the basis has none of the null space (Join); w may */
     MatNullSpace nsp;
     PetscCall(MatGetNullSpace(A, &nsp));
     if (nsp) PetscCall(MatNullSpaceRemove(nsp, x));
-  }
-  if (scaling != ML_SCALING_NONE && p->capacity > 0) { /* kept for the single pass of this solve's Add */
-    if (!p->x0) PetscCall(VecDuplicate(x, &p->x0));
-    PetscCall(VecCopy(x, p->x0));
-    PetscCall(PetscObjectStateGet((PetscObject)b, &p->b0_state));
-    p->b0      = b;
-    p->guessed = PETSC_TRUE;
+    if (scaling != ML_SCALING_NONE && p->capacity > 0) PetscCall(VecCopy(x, p->x0)); /* the guess as it starts the solve */
   }
   if (ratio) {
     PetscReal rn, bn;

@@ -22,13 +22,19 @@
 // the guess and c its coordinates, Q^T A (x - x0) = Q^T r (the solve's final
 // residual), so x - x0 is already orthogonal to the span up to the solve's
 // tolerance and x's coordinates are c. One real pass restores orthogonality
-// to rounding (x0 is kept: one copy per solve). That saves a MatMult and two
-// passes over the basis per solve, about a third of the upkeep.
+// to rounding (x0 is kept: one copy per solve). And that pass is fused into
+// the next guess (passes.hpp): the solution waits as u = x - x0 and z = A u,
+// the next guess' reduction computes (T, b) and (T, z) in one pass over the
+// directions, and its accumulation forms x0 and the new direction
+// (u - Q h)/s in one more. A guessed solve costs two passes over the basis
+// and one MatMult (three passes for the residual basis, whose products A Q
+// are kept too) instead of four. A join that cannot wait (no guess follows:
+// a probe, a network guess, a compression under way) is done at once.
 //
 // A full basis is compressed to half its directions: the ones the solutions
 // used most, with a memory length that forecast the latest solutions best
-// (basis_memory.hpp); a small basis at once (one dense rotation), a large one
-// spread over the solves after (basis_compression.hpp).
+// (memory.hpp); a small basis at once (one dense rotation), a large one
+// spread over the solves after (compression.hpp).
 //
 // When PETSc says the operator changed (its state moved: a time-stepper or
 // Newton loop reassembles it every step, with the same values or new ones),
@@ -43,21 +49,18 @@
 
 #include <vector>
 
-#include "basis_compression.hpp"
-#include "basis_memory.hpp"
-#include "compat.h"
-#include "options.hpp"
+#include "basis.hpp"
+#include "compression.hpp"
+#include "compat/petsc_compat.h"
+#include "scaling.hpp"
 
 struct MLProjection;
 // Vectors the projection holds now (basis, products, carried solutions, work).
 PetscInt MLProjectionVectors(const MLProjection *p);
 
-struct MLProjection {
-  PetscInt  capacity = 0;            // basis directions kept at most (0: w alone)
-  PetscInt  count = 0;               // directions in use: Q[0 .. count-1]
+// The basis (basis.hpp) and what a guess and a join need beside it.
+struct MLProjection : MLBasis {
   PetscInt  limit = PETSC_MAX_INT;   // directions allowed now (<= capacity): set by what they cost
-  Vec      *Q = NULL, *AQ = NULL;    // the basis and (residual basis only) its products; allocated as used
-  PetscBool residual = PETSC_FALSE;  // which kind of basis Q is
   PetscInt  energy_ok = -1;          // whether the operator allows the energy basis: -1 not checked yet, 0 no, 1 yes
   const char *why_residual = NULL;   // why an energy request is served with the residual basis
   PetscInt  skipped = 0;             // solutions already in the span (nothing new to keep)
@@ -68,13 +71,17 @@ struct MLProjection {
      norm the projection minimizes (energy: A-norm of the error; residual: 2-norm
      of the residual): the basis' part |c|^2 and w's part beyond it; (b, b) */
   PetscReal basis_gain = 0, w_gain = 0, bb = 0;
-  PetscBool guessed = PETSC_FALSE;   // x0 and c0 were formed under the current basis
+  PetscBool guessed = PETSC_FALSE;   // x0 and c0 were formed by the last Apply,
+  PetscInt  guessed_at = 0;          //   when the basis' `changes` were this
   Vec       b0 = NULL;               // for this right-hand side (not referenced: compared with its state)
   PetscObjectState b0_state = 0;
   PetscInt  single_pass = 0;         // solutions joined with one pass
-  PetscInt  repairs = 0;             // times the basis was made orthonormal again (CheckOrthonormal)
-  Vec       u = NULL, z = NULL;      // work: the incoming direction and its product
-  mlgmres::BasisMemory memory;       // what a compression keeps
+  /* a guessed solve's solution waiting to join with the next guess' passes */
+  PetscBool defer = PETSC_TRUE;      // whether joins may wait for the next guess
+  PetscBool pending = PETSC_FALSE;   // pu = x - x0 and pz = A pu wait, with x's coordinates pc (the guess')
+  Vec       pu = NULL, pz = NULL;
+  std::vector<PetscScalar> pc;
+  PetscInt  fused = 0;               // joins done within the next guess' passes
   MLCompression compression;         // a compression spread over solves, when one is under way
   /* across operator changes */
   PetscBool stale = PETSC_FALSE;     // PETSc reported an operator change not yet examined
@@ -96,12 +103,16 @@ void MLProjectionReset(MLProjection *p);
 // the next Add or Apply, under the operator given there.
 void MLProjectionOperatorChanged(MLProjection *p);
 // Adds what the converged solution x of A x = b has outside the span, unless
-// it is already in it: one pass of Gram-Schmidt and one MatMult when the last
-// Apply guessed for this b (the same Vec, unchanged since) under the current
-// basis and x - x0 is more than the solve's noise, else two of each (b may be
-// NULL). A full basis is compressed first.
+// it is already in it. When the last Apply guessed for this b (the same Vec,
+// unchanged since) under the current basis and x - x0 is more than the
+// solve's noise: one pass of Gram-Schmidt and one MatMult, the pass done by
+// the next Apply (the solution waits; MLProjectionFlush joins it now). Else
+// two of each, at once (b may be NULL). A full basis is compressed first.
 // The operator's null space (MatGetNullSpace) is removed from x.
 PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x);
+
+// Joins a solution that waits for the next guess now (nothing if none waits).
+PetscErrorCode MLProjectionFlush(MLProjection *p, Mat A, MLScaling scaling);
 
 // x0 = Q k + alpha w, the combination of the basis and w (NULL: the basis
 // alone) that is best for `scaling` (energy: Galerkin, residual: least

@@ -29,10 +29,10 @@
 
 namespace mlgmres {
 
-class BasisGovernor {
+class PayoffGovernor {
  public:
   // window < 1: never switches off and never probes.
-  explicit BasisGovernor(int window, double upkeep_share = 0.1);
+  explicit PayoffGovernor(int window, double upkeep_share = 0.1);
 
   // Whether the next solve that could start from the basis should start from
   // the zero guess instead, to measure what the basis saves.

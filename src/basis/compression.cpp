@@ -1,4 +1,4 @@
-#include "basis_compression.hpp"
+#include "compression.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -12,7 +12,7 @@
 #include <utility>
 
 #include "blas_lapack.hpp"
-#include "guess_projection.hpp"
+#include "events.hpp"
 
 // One thread, idle until a decision is submitted; joined at destruction
 // (after the decision it runs, if any).
@@ -97,7 +97,7 @@ PetscErrorCode Rotate(Vec *V, PetscInt n, PetscInt keep, const std::vector<doubl
 // span: Q <- Q U L^(-1/2) from the Gram matrix G = U L U^T (n MatMults and n
 // reductions; directions G finds dependent are dropped). The compression's
 // memory starts over: its coordinates were in the old basis.
-PetscErrorCode Reorthonormalize(MLProjection *p, Mat A)
+PetscErrorCode Reorthonormalize(MLBasis *p, Mat A)
 {
   const PetscInt           n = p->count;
   Vec                     *T = p->residual ? p->AQ : p->Q;
@@ -125,7 +125,7 @@ PetscErrorCode Reorthonormalize(MLProjection *p, Mat A)
     if (p->residual) PetscCall(Rotate(p->AQ, n, keep, R));
   }
   p->count   = keep;
-  p->guessed = PETSC_FALSE;
+  ++p->changes;
   p->memory.reset(p->capacity / 2);
   ++p->repairs;
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -140,7 +140,7 @@ PetscErrorCode Reorthonormalize(MLProjection *p, Mat A)
 // pressure (Neumann, hypre) once the compression kept the latest solutions,
 // 4e-15 -> 2.5e-11 -> 7e-8 -> 1.4e-2 over three compressions, then guesses
 // worse than zero. n + 3 passes per compression.
-PetscErrorCode CheckOrthonormal(MLProjection *p, Mat A)
+PetscErrorCode CheckOrthonormal(MLBasis *p, Mat A)
 {
   const PetscInt           n = p->count;
   std::vector<PetscScalar> v(n);
@@ -169,8 +169,28 @@ PetscErrorCode CheckOrthonormal(MLProjection *p, Mat A)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// A full basis keeps the half its solutions used most (basis_memory.hpp).
-PetscErrorCode Compress(MLProjection *p, Mat A, PetscInt room)
+// Each step of a compression is one MLBasisCompress event, its time in the basis' costs.
+PetscErrorCode StepBegin(PetscLogDouble *t0)
+{
+  PetscFunctionBegin;
+  PetscCall(PetscLogEventBegin(ML_BasisCompress, 0, 0, 0, 0));
+  PetscCall(PetscTime(t0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+PetscErrorCode StepEnd(MLBasis *p, PetscLogDouble t0)
+{
+  PetscLogDouble t1;
+
+  PetscFunctionBegin;
+  PetscCall(PetscTime(&t1));
+  p->costs.compress += t1 - t0;
+  PetscCall(PetscLogEventEnd(ML_BasisCompress, 0, 0, 0, 0));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// A full basis keeps the half its solutions used most (memory.hpp).
+PetscErrorCode Compress(MLBasis *p, Mat A, PetscInt room)
 {
   std::vector<double> R;
   const PetscInt      keep = room / 2;
@@ -182,7 +202,7 @@ PetscErrorCode Compress(MLProjection *p, Mat A, PetscInt room)
     if (p->residual) PetscCall(Rotate(p->AQ, p->count, keep, R));
   }
   p->count   = keep;
-  p->guessed = PETSC_FALSE;
+  ++p->changes;
   PetscCall(CheckOrthonormal(p, A));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -190,9 +210,9 @@ PetscErrorCode Compress(MLProjection *p, Mat A, PetscInt room)
 // Start of a spread compression of the count directions to `keep`: the
 // decision goes to its thread with a copy of the memory (the solutions
 // meanwhile are held, not recorded).
-void Start(MLProjection *p, PetscInt keep, PetscInt window)
+void Start(MLBasis *p, MLCompression *cp, PetscInt keep, PetscInt window)
 {
-  MLCompression &c = p->compression;
+  MLCompression &c = *cp;
   c.phase          = MLCompression::DECIDING;
   c.solves          = 0;
   c.window          = PetscMax(1, PetscMin(window, p->capacity - p->count));
@@ -211,9 +231,9 @@ void Start(MLProjection *p, PetscInt keep, PetscInt window)
 // The decision, waited for if its thread is not done (a LAPACK failure there
 // is raised here). What the solutions since the start have along the
 // directions it drops stays live: nothing they brought is lost.
-PetscErrorCode Take(MLProjection *p)
+PetscErrorCode Take(MLCompression *cp)
 {
-  MLCompression          &c = p->compression;
+  MLCompression          &c = *cp;
   MLCompression::Decision d;
 
   PetscFunctionBegin;
@@ -313,9 +333,9 @@ void Shift(Vec *V, PetscInt count)
 
 // The old directions left are the live ones: the memory follows them, the
 // held solutions are recorded.
-PetscErrorCode Finish(MLProjection *p, Mat A)
+PetscErrorCode Finish(MLBasis *p, MLCompression *cp, Mat A)
 {
-  MLCompression      &c = p->compression;
+  MLCompression      &c = *cp;
   const int           k = c.plan.live();
   const auto         &C = c.plan.C();
   std::vector<double> M((size_t)k * k);
@@ -337,9 +357,9 @@ PetscErrorCode Finish(MLProjection *p, Mat A)
 
 // Up to `most` steps: the old directions reflected so that the first is
 // dying, which leaves, and again; the held coordinates carried along.
-PetscErrorCode Drop(MLProjection *p, Mat A, PetscInt most)
+PetscErrorCode Drop(MLBasis *p, MLCompression *cp, Mat A, PetscInt most)
 {
-  MLCompression          &c = p->compression;
+  MLCompression          &c = *cp;
   std::vector<Reflection> steps;
 
   PetscFunctionBegin;
@@ -359,23 +379,23 @@ PetscErrorCode Drop(MLProjection *p, Mat A, PetscInt most)
       if (p->residual) Shift(p->AQ, p->count);
       --p->count;
     }
-    p->guessed = PETSC_FALSE; /* the last guess' coordinates were in the basis before */
+    ++p->changes; /* the last guess' coordinates were in the basis before */
   }
-  if (c.plan.done()) PetscCall(Finish(p, A));
+  if (c.plan.done()) PetscCall(Finish(p, cp, A));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 } // namespace
 
-PetscErrorCode MLCompressionCreate(MLProjection *p)
+PetscErrorCode MLCompressionCreate(const MLBasis *p, MLCompression *cp)
 {
   PetscFunctionBegin;
   /* a compression is spread when the basis holds kDeferFrom directions or more (MLCompressionKeep) */
-  if (p->capacity >= MLCompression::kDeferFrom) PetscCallCXX(p->compression.thread = std::make_shared<MLDecisionThread>());
+  if (p->capacity >= MLCompression::kDeferFrom) PetscCallCXX(cp->thread = std::make_shared<MLDecisionThread>());
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscInt MLCompressionKeep(const MLProjection *p, PetscInt room, PetscBool *spread, PetscInt *start, PetscInt *window)
+PetscInt MLCompressionKeep(const MLBasis *p, PetscInt room, PetscBool *spread, PetscInt *start, PetscInt *window)
 {
   /* the decision's solves grow the basis past `room` by at most a quarter
      (measured under gamg, 20-40 directions: a window of 32 solves left the
@@ -395,9 +415,9 @@ PetscInt MLCompressionKeep(const MLProjection *p, PetscInt room, PetscBool *spre
   return PetscMax(1, early / 2 - *window);
 }
 
-PetscErrorCode MLCompressionBeforeJoin(MLProjection *p, Mat A, PetscInt room)
+PetscErrorCode MLCompressionBeforeJoin(MLBasis *p, MLCompression *cp, Mat A, PetscInt room)
 {
-  MLCompression &c = p->compression;
+  MLCompression &c = *cp;
 
   PetscFunctionBegin;
   if (c.phase == MLCompression::IDLE) {
@@ -406,45 +426,64 @@ PetscErrorCode MLCompressionBeforeJoin(MLProjection *p, Mat A, PetscInt room)
     const PetscInt keep = MLCompressionKeep(p, room, &spread, &start, &window);
     if (p->count < start) PetscFunctionReturn(PETSC_SUCCESS);
     if (!spread) {
+      PetscLogDouble t0;
+      PetscCall(StepBegin(&t0));
       PetscCall(Compress(p, A, room));
+      PetscCall(StepEnd(p, t0));
       PetscFunctionReturn(PETSC_SUCCESS);
     }
-    Start(p, keep, window);
+    PetscLogDouble t0;
+    PetscCall(StepBegin(&t0));
+    Start(p, cp, keep, window);
+    PetscCall(StepEnd(p, t0));
   }
   if (p->count >= p->capacity) { /* no slot for this solution: the compression must advance now */
-    if (c.phase == MLCompression::DECIDING) PetscCall(Take(p));
-    PetscCall(Drop(p, A, 1));
+    PetscLogDouble t0;
+    PetscCall(StepBegin(&t0));
+    if (c.phase == MLCompression::DECIDING) PetscCall(Take(cp));
+    PetscCall(Drop(p, cp, A, 1));
+    PetscCall(StepEnd(p, t0));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MLCompressionRecord(MLProjection *p, const double *c, int n)
+PetscErrorCode MLCompressionRecord(MLBasis *p, MLCompression *cp, const double *c, int n)
 {
   PetscFunctionBegin;
-  if (p->compression.phase == MLCompression::IDLE) PetscCallCXX(p->memory.record(c, n));
-  else p->compression.held.emplace_back(c, c + n);
+  if (cp->phase == MLCompression::IDLE) PetscCallCXX(p->memory.record(c, n));
+  else cp->held.emplace_back(c, c + n);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MLCompressionAfterJoin(MLProjection *p, Mat A)
+PetscErrorCode MLCompressionAfterJoin(MLBasis *p, MLCompression *cp, Mat A)
 {
-  MLCompression &c = p->compression;
+  MLCompression &c = *cp;
 
   PetscFunctionBegin;
-  if (c.phase == MLCompression::DECIDING && ++c.solves >= c.window) PetscCall(Take(p));
-  if (c.phase == MLCompression::DROPPING) PetscCall(Drop(p, A, c.rate));
+  if (c.phase == MLCompression::DECIDING && ++c.solves >= c.window) {
+    PetscLogDouble t0;
+    PetscCall(StepBegin(&t0));
+    PetscCall(Take(cp));
+    PetscCall(StepEnd(p, t0));
+  }
+  if (c.phase == MLCompression::DROPPING) {
+    PetscLogDouble t0;
+    PetscCall(StepBegin(&t0));
+    PetscCall(Drop(p, cp, A, c.rate));
+    PetscCall(StepEnd(p, t0));
+  }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-void MLCompressionFilter(const MLProjection *p, PetscScalar *c)
+void MLCompressionFilter(const MLCompression *cp, PetscScalar *c)
 {
-  /* PetscScalar is double: compat.h refuses complex and single builds */
-  if (p->compression.phase == MLCompression::DROPPING) p->compression.plan.filter(c);
+  /* PetscScalar is double: compat/petsc_compat.h refuses complex and single builds */
+  if (cp->phase == MLCompression::DROPPING) cp->plan.filter(c);
 }
 
-void MLCompressionCancel(MLProjection *p)
+void MLCompressionCancel(MLCompression *cp)
 {
-  MLCompression &c = p->compression;
+  MLCompression &c = *cp;
   if (c.decision.valid()) c.decision.wait(); /* its result (or error) is dropped with it */
   c.decision = std::future<MLCompression::Decision>();
   c.memory   = mlgmres::BasisMemory{};

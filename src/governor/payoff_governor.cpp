@@ -1,4 +1,4 @@
-#include "basis_governor.hpp"
+#include "payoff_governor.hpp"
 
 #include <algorithm>
 
@@ -18,9 +18,9 @@ constexpr int kFirstPause = 5;
 constexpr int kMaxInterval = 8;
 }  // namespace
 
-BasisGovernor::BasisGovernor(int window, double upkeep_share) : window_(window), share_(upkeep_share), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)), pass_(kPassCosts) {}
+PayoffGovernor::PayoffGovernor(int window, double upkeep_share) : window_(window), share_(upkeep_share), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)), pass_(kPassCosts) {}
 
-void BasisGovernor::record_guess_cost(double seconds, int directions)
+void PayoffGovernor::record_guess_cost(double seconds, int directions)
 {
   /* a guess makes two passes (one reduction, one update); over a few
      directions its fixed costs (a reduction's latency, norms) dominate, and
@@ -30,19 +30,19 @@ void BasisGovernor::record_guess_cost(double seconds, int directions)
   if (directions >= 2 * kMinDirections && seconds > 0) pass_.push(seconds / (2.0 * directions));
 }
 
-int BasisGovernor::limit(int capacity) const
+int PayoffGovernor::limit(int capacity) const
 {
   if (probe_.empty() || pass_.empty()) return capacity;
   const double n = share_ * probe_.mean() / (kPassesPerSolve * pass_.median());
   return (int)std::max<double>(std::min(kMinDirections, capacity), std::min<double>(capacity, n));
 }
 
-bool BasisGovernor::probe_due() const
+bool PayoffGovernor::probe_due() const
 {
   return on_ && window_ > 0 && (probe_.empty() || since_probe_ >= interval_);
 }
 
-void BasisGovernor::record_probe(double seconds)
+void PayoffGovernor::record_probe(double seconds)
 {
   if (!on_) return;
   probe_.push(seconds);
@@ -53,7 +53,7 @@ void BasisGovernor::record_probe(double seconds)
   else interval_ = std::max(window_, 1);
 }
 
-void BasisGovernor::record_guessed(double seconds)
+void PayoffGovernor::record_guessed(double seconds)
 {
   if (!on_) return;
   guessed_.push(seconds);
@@ -67,7 +67,7 @@ void BasisGovernor::record_guessed(double seconds)
   }
 }
 
-void BasisGovernor::record_idle()
+void PayoffGovernor::record_idle()
 {
   if (on_ || ++idle_ < pause_) return;
   on_ = restarted_ = true;
