@@ -81,7 +81,7 @@ PetscErrorCode CheckEnergy(MLProjection *p, Mat A)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b);
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b, PetscBool defer);
 
 // No directions; the next compression starts from a fresh memory.
 void Empty(MLProjection *p)
@@ -126,7 +126,7 @@ PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
   PetscCall(PetscLogEventBegin(ML_BasisRebuild, A, 0, 0, 0));
   ++p->rebuilds;
   Empty(p);
-  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry], PETSC_FALSE));
+  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry], PETSC_FALSE, PETSC_FALSE));
   PetscCall(PetscTime(&t0));
   p->costs.rebuild += t0 - t1;
   PetscCall(PetscLogEventEnd(ML_BasisRebuild, A, 0, 0, 0));
@@ -192,40 +192,100 @@ PetscErrorCode Pass(MLProjection *p, Mat A, PetscBool have_z, std::vector<double
   const PetscBool          res = p->residual;
   const PetscInt           n   = p->count;
   Vec                     *T   = res ? p->AQ : p->Q;
-  std::vector<PetscScalar> h(n);
-  PetscScalar              u2;
+  const MLDot              self = {p->z, res ? p->z : p->u};
+  std::vector<PetscScalar> h(n + 1);
 
   PetscFunctionBegin;
   if (!have_z) PetscCall(MatMult(A, p->u, p->z));
-  PetscCall(FusedMDots({{p->z, 1, res ? &p->z : &p->u, &u2}, {p->z, n, T, h.data()}}));
+  PetscCall(MLPassReduce(n, T, p->z, NULL, 1, &self, h.data()));
+  *before = PetscRealPart(h[n]);
+  h.resize(n);
   MLCompressionFilter(&p->compression, h.data());
-  *before = PetscRealPart(u2);
-  *left   = *before - Dot(h, h);
+  *left = *before - Dot(h, h);
   for (PetscInt i = 0; i < n; ++i) coords[i] += PetscRealPart(h[i]);
   if (n) {
-    for (PetscScalar &v : h) v = -v;
-    PetscCall(VecMAXPY(p->u, n, h.data(), p->Q));
-    if (res) PetscCall(VecMAXPY(p->z, n, h.data(), p->AQ));
+    PetscCall(MLPassCombine(n, p->Q, NULL, 0, NULL, NULL, h.data(), 1.0, p->u, p->u));
+    if (res) PetscCall(MLPassCombine(n, p->AQ, NULL, 0, NULL, NULL, h.data(), 1.0, p->z, p->z));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// Puts what x has outside the span into the basis and records the solution's
-// coordinates for the compression.
-PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b)
+// The end of a join: u (A-normalized by its squared norm `left` in the
+// basis' inner product, or skipped when that is rounding of x's, norm2)
+// becomes a direction; x's coordinates (coords[0..n), and u's) go to the
+// memory.
+PetscErrorCode Finish(MLProjection *p, std::vector<double> &coords, PetscReal left, PetscReal norm2)
 {
-  MatNullSpace     nsp;
+  const PetscInt  n       = p->count;
+  const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
+
+  PetscFunctionBegin;
+  if (!in_span) coords[n] = PetscSqrtReal(left);
+  PetscCall(MLCompressionRecord(p, &p->compression, coords.data(), (int)(in_span ? n : n + 1)));
+  if (in_span) {
+    ++p->skipped;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  const PetscReal scale = 1 / PetscSqrtReal(left);
+  PetscCall(VecScale(p->u, scale));
+  if (p->residual) PetscCall(VecScale(p->z, scale));
+  p->count = n + 1;
+  PetscCall(Swap(&p->Q[n], &p->u));
+  if (p->residual) PetscCall(Swap(&p->AQ[n], &p->z));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// The operator's energy norm is not positive: the Galerkin guess has no
+// guarantee; the basis becomes a residual one, and x joins it.
+PetscErrorCode NotPositive(MLProjection *p, Mat A, MLScaling scaling, Vec x)
+{
+  PetscFunctionBegin;
+  p->energy_ok    = 0;
+  p->why_residual = "the operator's energy norm is not positive";
+  PetscCall(Prepare(p, A, scaling));
+  PetscCall(Join(p, A, scaling, x, PETSC_FALSE, PETSC_FALSE));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// The last pass of a join (u and z = A u in place, coords what x has along
+// the basis so far, base their squared norm), and another one if it removed
+// most of u ("twice is enough").
+PetscErrorCode LastPass(MLProjection *p, Mat A, MLScaling scaling, std::vector<double> &coords, PetscReal base, Vec x)
+{
+  PetscReal u2, left;
+
+  PetscFunctionBegin;
+  PetscCall(Pass(p, A, PETSC_TRUE, coords, &u2, &left));
+  const PetscReal norm2 = u2 + base;
+  if (!p->residual && (norm2 < 0 || u2 < 0)) {
+    PetscCall(NotPositive(p, A, scaling, x));
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (!std::isfinite(norm2) || norm2 == 0) {
+    ++p->skipped;
+    PetscFunctionReturn(PETSC_SUCCESS);
+  }
+  if (p->count && left < 0.5 * u2) PetscCall(Pass(p, A, PETSC_FALSE, coords, &u2, &left));
+  PetscCall(Finish(p, coords, left, norm2));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
+// Puts what x has outside the span into the basis and records the solution's
+// coordinates for the compression. Its last Gram-Schmidt pass waits for the
+// next guess (defer: pending) when the basis needs more than that one.
+PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b, PetscBool defer)
+{
+  MatNullSpace nsp;
 
   PetscFunctionBegin;
   /* full: the capacity, or fewer directions when they cost too much */
   const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
   PetscCall(MLCompressionBeforeJoin(p, &p->compression, A, room));
-  const PetscBool     res    = p->residual;
-  const PetscInt      n      = p->count;
+  const PetscInt n = p->count;
   /* not after a compression: x0 is not in the kept span */
   const PetscBool     single = (PetscBool)(p->guessed && p->guessed_at == p->changes && same_b);
   std::vector<double> coords(n + 1, 0.0); /* x's coordinates in the basis, for the compression */
-  PetscReal           norm2, left, u2;
+  PetscReal           base = 0;           /* their squared norm before the last pass */
   PetscBool           substantial = PETSC_FALSE;
 
   p->guessed = PETSC_FALSE;
@@ -241,51 +301,42 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool 
   }
   if (substantial) {
     if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
-    for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(p->c0[i]);
-    PetscCall(Pass(p, A, PETSC_FALSE, coords, &u2, &left));
-    norm2 = u2;
-    for (PetscInt i = 0; i < n; ++i) norm2 += PetscRealPart(p->c0[i] * PetscConj(p->c0[i]));
+    for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(p->c0[i]), base += coords[i] * coords[i];
     ++p->single_pass;
   } else {
+    PetscReal norm2, left;
     PetscCall(VecCopy(x, p->u));
     if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
     PetscCall(Pass(p, A, PETSC_FALSE, coords, &norm2, &left));
-    u2 = norm2;
+    if (!std::isfinite(norm2) || norm2 == 0) {
+      ++p->skipped;
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    if (!p->residual && norm2 < 0) {
+      PetscCall(NotPositive(p, A, scaling, x));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    if (!(n && left < 0.5 * norm2)) { /* one pass was enough: most of x was new */
+      PetscCall(Finish(p, coords, left, norm2));
+      PetscFunctionReturn(PETSC_SUCCESS);
+    }
+    base = norm2 - left;
   }
-  if (!std::isfinite(norm2) || norm2 == 0) {
-    ++p->skipped;
+  PetscCall(MatMult(A, p->u, p->z));
+  if (defer && p->defer) { /* u and z wait for the next guess' passes */
+    std::swap(p->u, p->pu);
+    std::swap(p->z, p->pz);
+    if (!p->u) PetscCall(VecDuplicate(p->pu, &p->u));
+    if (!p->z) PetscCall(VecDuplicate(p->pz, &p->z));
+    p->pc.assign(coords.begin(), coords.begin() + n);
+    p->pbase      = base;
+    p->pending    = PETSC_TRUE;
+    p->pending_at = p->changes;
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  if (!res && (norm2 < 0 || u2 < 0)) { /* not positive definite: the Galerkin guess has no guarantee */
-    p->energy_ok    = 0;
-    p->why_residual = "the operator's energy norm is not positive";
-    PetscCall(Prepare(p, A, scaling));
-    PetscCall(Join(p, A, scaling, x, PETSC_FALSE));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  /* most of u was in the span: its remainder carries the pass's rounding;
-     another pass restores orthogonality ("twice is enough") */
-  if (n && left < 0.5 * u2) {
-    if (!res) PetscCall(MatMult(A, p->u, p->z));
-    PetscCall(Pass(p, A, PETSC_TRUE, coords, &u2, &left));
-  }
-  const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
-  if (!in_span) coords[n] = PetscSqrtReal(left);
-  PetscCall(MLCompressionRecord(p, &p->compression, coords.data(), (int)(in_span ? n : n + 1)));
-  if (in_span) {
-    ++p->skipped;
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  const PetscReal scale = 1 / PetscSqrtReal(left);
-  PetscCall(VecScale(p->u, scale));
-  if (res) PetscCall(VecScale(p->z, scale));
-
-  p->count = n + 1;
-  PetscCall(Swap(&p->Q[n], &p->u));
-  if (res) PetscCall(Swap(&p->AQ[n], &p->z));
+  PetscCall(LastPass(p, A, scaling, coords, base, x));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
-
 
 // Keeps x, the guess for b, for the single pass of this solve's join.
 PetscErrorCode KeepGuess(MLProjection *p, Vec b, Vec x)
@@ -300,47 +351,18 @@ PetscErrorCode KeepGuess(MLProjection *p, Vec b, Vec x)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-// The solution of a guessed solve (the guess was for this b: same_b) waits
-// for the next guess (*deferred) when its single pass can be fused there:
-// u = x - x0 more than the solve's noise, the basis as it was at the guess,
-// no directions dying.
-PetscErrorCode Defer(MLProjection *p, Mat A, Vec x, PetscBool same_b, PetscBool *deferred)
-{
-  MatNullSpace nsp;
-  PetscReal    nu, nx;
-
-  PetscFunctionBegin;
-  *deferred = PETSC_FALSE;
-  if (!p->defer || !same_b || !p->guessed || p->guessed_at != p->changes || p->compression.phase == MLCompression::DROPPING) PetscFunctionReturn(PETSC_SUCCESS);
-  if (!p->pu) PetscCall(VecDuplicate(x, &p->pu));
-  if (!p->pz) PetscCall(VecDuplicate(x, &p->pz));
-  PetscCall(VecWAXPY(p->pu, -1.0, p->x0, x));
-  PetscCall(VecNormBegin(p->pu, NORM_2, &nu));
-  PetscCall(VecNormBegin(x, NORM_2, &nx));
-  PetscCall(VecNormEnd(p->pu, NORM_2, &nu));
-  PetscCall(VecNormEnd(x, NORM_2, &nx));
-  if (!(nu >= kSubstantial * nx)) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(MatGetNullSpace(A, &nsp));
-  if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->pu));
-  PetscCall(MatMult(A, p->pu, p->pz));
-  p->pc      = p->c0;
-  p->pending = PETSC_TRUE;
-  p->guessed = PETSC_FALSE; /* x0 is the waiting solution's reference now */
-  *deferred  = PETSC_TRUE;
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// Joins the waiting solution x = x0 + u at once, with the single pass if the
-// basis has not changed since its guess.
+// The waiting solution's last pass, at once.
 PetscErrorCode FlushPending(MLProjection *p, Mat A, MLScaling scaling)
 {
   PetscFunctionBegin;
   if (!p->pending) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCheck(p->pending_at == p->changes, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the basis changed under a solution waiting to join");
   p->pending = PETSC_FALSE;
-  PetscCall(VecAXPY(p->pu, 1.0, p->x0)); /* x */
-  p->guessed = PETSC_TRUE;
-  p->c0      = p->pc;
-  PetscCall(Join(p, A, scaling, p->pu, PETSC_TRUE));
+  std::swap(p->u, p->pu);
+  std::swap(p->z, p->pz);
+  std::vector<double> coords(p->count + 1, 0.0);
+  for (PetscInt i = 0; i < p->count; ++i) coords[i] = PetscRealPart(p->pc[i]);
+  PetscCall(LastPass(p, A, scaling, coords, p->pbase, p->u));
   PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -352,29 +374,23 @@ PetscErrorCode FlushPending(MLProjection *p, Mat A, MLScaling scaling)
 // residual basis). x0 = Q c + q c_n, c_n = (q, b) = ((u, b) - h.c)/s.
 PetscErrorCode JoinWithGuess(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x, PetscBool *done, const char **why)
 {
-  const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
-
   PetscFunctionBegin;
   *done = PETSC_FALSE;
-  PetscCall(MLCompressionBeforeJoin(p, &p->compression, A, room));
-  if (p->changes != p->guessed_at || p->compression.phase == MLCompression::DROPPING) {
-    PetscCall(FlushPending(p, A, scaling)); /* c (the guess' coordinates) are not in this basis */
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  PetscCheck(p->pending_at == p->changes, PETSC_COMM_SELF, PETSC_ERR_PLIB, "the basis changed under a solution waiting to join");
   const PetscBool          res = p->residual;
   const PetscInt           n   = p->count;
   Vec                     *T   = res ? p->AQ : p->Q;
   const MLDot              pairs[3] = {{b, b}, {p->pz, res ? p->pz : p->pu}, {b, res ? p->pz : p->pu}};
   std::vector<PetscScalar> out(2 * n + 3);
   PetscCall(MLPassReduce(n, T, b, p->pz, 3, pairs, out.data()));
-  const std::vector<PetscScalar> c(out.begin(), out.begin() + n), h(out.begin() + n, out.begin() + 2 * n);
+  std::vector<PetscScalar> c(out.begin(), out.begin() + n), h(out.begin() + n, out.begin() + 2 * n);
+  MLCompressionFilter(&p->compression, c.data());
+  MLCompressionFilter(&p->compression, h.data());
   const PetscReal bb = PetscRealPart(out[2 * n]), u2 = PetscRealPart(out[2 * n + 1]), ub = PetscRealPart(out[2 * n + 2]);
-  if (!res && !(u2 > 0)) { /* not positive definite: joined under the residual basis (Join) */
-    PetscCall(FlushPending(p, A, scaling));
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
-  const PetscReal left = u2 - Dot(h, h), norm2 = u2 + Dot(p->pc, p->pc);
-  if (!(left >= 0.5 * u2)) { /* most of u was in the span: two passes ("twice is enough"), at once */
+  const PetscReal left = u2 - Dot(h, h), norm2 = u2 + p->pbase;
+  /* not positive (the residual basis takes over), or most of u in the span
+     (a second pass): at once, and the guess formed after */
+  if ((!res && !(u2 > 0)) || !(left >= 0.5 * u2) || !std::isfinite(norm2)) {
     PetscCall(FlushPending(p, A, scaling));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
@@ -394,7 +410,6 @@ PetscErrorCode JoinWithGuess(MLProjection *p, Mat A, MLScaling scaling, Vec b, V
   PetscCall(MLPassCombine(n, p->Q, a.data(), in_span ? 0.0 : cn / sn, in_span ? NULL : p->pu, *why ? NULL : x, h.data(), in_span ? 0 : 1 / sn, p->pu, in_span ? NULL : p->u));
   if (res && !in_span) PetscCall(MLPassCombine(n, p->AQ, NULL, 0, NULL, NULL, h.data(), 1 / sn, p->pz, p->z));
   p->pending = PETSC_FALSE;
-  ++p->single_pass;
   ++p->fused;
   if (in_span) ++p->skipped;
   else {
@@ -485,7 +500,6 @@ void MLProjectionOperatorChanged(MLProjection *p)
 PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x)
 {
   PetscObjectState state = 0;
-  PetscBool        deferred;
   PetscLogDouble   t0, t1;
 
   PetscFunctionBegin;
@@ -496,11 +510,8 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b,
   PetscCall(FlushPending(p, A, scaling)); /* no guess came since it waited */
   if (b) PetscCall(PetscObjectStateGet((PetscObject)b, &state));
   const PetscBool same_b = (PetscBool)(b && b == p->b0 && state == p->b0_state);
-  PetscCall(Defer(p, A, x, same_b, &deferred));
-  if (!deferred) {
-    PetscCall(Join(p, A, scaling, x, same_b));
-    PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
-  }
+  PetscCall(Join(p, A, scaling, x, same_b, (PetscBool)(b != NULL)));
+  if (!p->pending) PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
   PetscCall(Carry(p, A, x));
   PetscCall(PetscTime(&t1));
   p->costs.join += t1 - t0;

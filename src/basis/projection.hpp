@@ -78,9 +78,11 @@ struct MLProjection : MLBasis {
   PetscInt  single_pass = 0;         // solutions joined with one pass
   /* a guessed solve's solution waiting to join with the next guess' passes */
   PetscBool defer = PETSC_TRUE;      // whether joins may wait for the next guess
-  PetscBool pending = PETSC_FALSE;   // pu = x - x0 and pz = A pu wait, with x's coordinates pc (the guess')
+  PetscBool pending = PETSC_FALSE;   // u (what x has outside the span, one pass from orthogonal) and z = A u wait in pu, pz
   Vec       pu = NULL, pz = NULL;
-  std::vector<PetscScalar> pc;
+  std::vector<PetscScalar> pc;       // x's coordinates along the basis so far,
+  PetscReal pbase = 0;               //   their squared norm
+  PetscInt  pending_at = 0;          // the basis' `changes` when it started waiting
   PetscInt  fused = 0;               // joins done within the next guess' passes
   MLCompression compression;         // a compression spread over solves, when one is under way
   /* across operator changes */
@@ -103,11 +105,12 @@ void MLProjectionReset(MLProjection *p);
 // the next Add or Apply, under the operator given there.
 void MLProjectionOperatorChanged(MLProjection *p);
 // Adds what the converged solution x of A x = b has outside the span, unless
-// it is already in it. When the last Apply guessed for this b (the same Vec,
-// unchanged since) under the current basis and x - x0 is more than the
-// solve's noise: one pass of Gram-Schmidt and one MatMult, the pass done by
-// the next Apply (the solution waits; MLProjectionFlush joins it now). Else
-// two of each, at once (b may be NULL). A full basis is compressed first.
+// it is already in it: one pass of Gram-Schmidt and one MatMult when the last
+// Apply guessed for this b (the same Vec, unchanged since) under the current
+// basis and x - x0 is more than the solve's noise, else two of each. A full
+// basis is compressed first. With b given, the last pass waits for the next
+// Apply, which does it within its own passes (MLProjectionFlush does it now);
+// b NULL: at once.
 // The operator's null space (MatGetNullSpace) is removed from x.
 PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b, Vec x);
 
