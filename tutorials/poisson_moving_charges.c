@@ -139,7 +139,7 @@ int main(int argc, char **argv)
   char           history[PETSC_MAX_PATH_LEN] = "";
   PetscBool      write_history;
   FILE          *hist = NULL;
-  PetscReal      tinfer, ttrain, tcollect;
+  PetscReal      tinfer, ttrain, tcollect, tguess, tjoin, tcompress;
   PetscLogDouble t0, t1;
   SequenceSummary summary;
 
@@ -241,6 +241,9 @@ int main(int argc, char **argv)
   PetscCall(EventSeconds("MLGuessInfer", &tinfer));
   PetscCall(EventSeconds("MLGuessTrain", &ttrain));
   PetscCall(EventSeconds("MLGuessCollect", &tcollect));
+  PetscCall(EventSeconds("MLBasisGuess", &tguess));
+  PetscCall(EventSeconds("MLBasisJoin", &tjoin));
+  PetscCall(EventSeconds("MLBasisCompress", &tcompress));
 
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Moving-charge Poisson: %" PetscInt_FMT "-D, n %" PetscInt_FMT ", %" PetscInt_FMT " %s(s), %" PetscInt_FMT " steps\n", p.dim, p.n, p.charges, p.dipole ? "dipole" : "monopole", p.steps));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Total wall time: %.4f s\n", (double)(t1 - t0)));
@@ -248,6 +251,7 @@ int main(int argc, char **argv)
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Max true relative residual: %.3e\n", (double)summary.max_rel_res));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Unconverged solves: %" PetscInt_FMT "\n", summary.unconverged));
   PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Learner time: inference %.4f s, training %.4f s, data collection %.4f s\n", (double)tinfer, (double)ttrain, (double)tcollect));
+  PetscCall(PetscPrintf(PETSC_COMM_WORLD, "Basis time: guesses %.4f s, joins %.4f s, compressions %.4f s (the compressions also inside the other two)\n", (double)tguess, (double)tjoin, (double)tcompress));
 
   PetscCall(PetscFree(p.c));
   PetscCall(PetscRandomDestroy(&p.rnd));

@@ -1,7 +1,6 @@
 #include "projection.hpp"
 
 #include <cmath>
-#include <initializer_list>
 #include <utility>
 #include <vector>
 
@@ -24,61 +23,11 @@ constexpr PetscReal kInSpan = 1e-8;
 // worse than zero). Smaller corrections take the two passes from x.
 constexpr PetscReal kSubstantial = 1e-5;
 
-// out[i] = (x, y_i) for i < n, for every task, in one split-phase reduction.
-struct MDot {
-  Vec          x;
-  PetscInt     n;
-  const Vec   *y;
-  PetscScalar *out;
-};
-
-PetscErrorCode FusedMDots(std::initializer_list<MDot> dots)
-{
-  PetscFunctionBegin;
-  for (const MDot &d : dots)
-    if (d.n) PetscCall(VecMDotBegin(d.x, d.n, d.y, d.out));
-  for (const MDot &d : dots)
-    if (d.n) PetscCall(VecMDotEnd(d.x, d.n, d.y, d.out));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
 PetscReal Dot(const std::vector<PetscScalar> &a, const std::vector<PetscScalar> &b)
 {
   PetscReal s = 0;
   for (size_t i = 0; i < a.size(); ++i) s += PetscRealPart(a[i] * b[i]);
   return s;
-}
-
-// Once per operator: the energy basis needs a symmetric A. Uses the matrix's
-// flag when it has one, else compares (u, A v) with (v, A u) for random u, v.
-PetscErrorCode CheckEnergy(MLProjection *p, Mat A)
-{
-  PetscBool set, symmetric;
-
-  PetscFunctionBegin;
-  if (p->energy_ok >= 0) PetscFunctionReturn(PETSC_SUCCESS);
-  PetscCall(MatIsSymmetricKnown(A, &set, &symmetric));
-  if (!set) {
-    PetscRandom rnd;
-    Vec         v, Av, Au = p->z, u = p->u;
-    PetscScalar uAv, vAu, uu, vv, AuAu, AvAv;
-    PetscCall(VecDuplicate(u, &v));
-    PetscCall(VecDuplicate(u, &Av));
-    PetscCall(PetscRandomCreate(PetscObjectComm((PetscObject)u), &rnd));
-    PetscCall(VecSetRandom(u, rnd));
-    PetscCall(VecSetRandom(v, rnd));
-    PetscCall(PetscRandomDestroy(&rnd));
-    PetscCall(MatMult(A, u, Au));
-    PetscCall(MatMult(A, v, Av));
-    PetscCall(FusedMDots({{Av, 1, &u, &uAv}, {Au, 1, &v, &vAu}, {u, 1, &u, &uu}, {v, 1, &v, &vv}, {Au, 1, &Au, &AuAu}, {Av, 1, &Av, &AvAv}}));
-    const PetscReal scale = PetscSqrtReal(PetscRealPart(uu * AvAv)) + PetscSqrtReal(PetscRealPart(vv * AuAu));
-    symmetric = (PetscBool)(PetscAbsScalar(uAv - vAu) <= 1e-8 * scale);
-    PetscCall(VecDestroy(&v));
-    PetscCall(VecDestroy(&Av));
-  }
-  p->energy_ok = symmetric ? 1 : 0;
-  if (!symmetric) p->why_residual = "the operator is not symmetric";
-  PetscFunctionReturn(PETSC_SUCCESS);
 }
 
 PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b, PetscBool defer);
@@ -94,41 +43,25 @@ void Empty(MLProjection *p)
 }
 
 // After PETSc reported an operator change: keeps the basis if A's values are
-// those it was built with (A probe == Aprobe, to rounding), else rebuilds it
-// under A from the carried solutions, oldest first, so the newest weighs most
-// in the memory's forecast.
+// those it was built with, else rebuilds it under A from the carried
+// solutions, oldest first, so the newest weighs most in the memory's forecast.
 PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
 {
-  PetscReal      d, a;
+  PetscBool      changed;
   PetscLogDouble t0, t1;
 
   PetscFunctionBegin;
   if (!p->stale) PetscFunctionReturn(PETSC_SUCCESS);
   p->stale = PETSC_FALSE;
   if (!p->probed) PetscFunctionReturn(PETSC_SUCCESS); /* nothing was kept under the old operator */
-  PetscCall(PetscLogEventBegin(ML_BasisOpProbe, A, 0, 0, 0));
-  PetscCall(PetscTime(&t0));
-  PetscCall(MatMult(A, p->probe, p->u));
-  PetscCall(VecWAXPY(p->z, -1.0, p->Aprobe, p->u));
-  PetscCall(VecNormBegin(p->z, NORM_2, &d));
-  PetscCall(VecNormBegin(p->u, NORM_2, &a));
-  PetscCall(VecNormEnd(p->z, NORM_2, &d));
-  PetscCall(VecNormEnd(p->u, NORM_2, &a));
-  std::swap(p->Aprobe, p->u);
-  PetscCall(PetscTime(&t1));
-  p->costs.op_probe += t1 - t0;
-  PetscCall(PetscLogEventEnd(ML_BasisOpProbe, A, 0, 0, 0));
-  /* a reassembly that sums the same terms in another order differs by rounding */
-  if (d <= 1e-12 * a) {
-    ++p->same_values;
-    PetscFunctionReturn(PETSC_SUCCESS);
-  }
+  PetscCall(MLWatchValuesChanged(p, &p->costs, A, &p->u, p->z, &changed));
+  if (!changed) PetscFunctionReturn(PETSC_SUCCESS);
   PetscCall(PetscLogEventBegin(ML_BasisRebuild, A, 0, 0, 0));
-  ++p->rebuilds;
-  Empty(p);
-  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, p->recent[p->carried < p->carry ? i : (p->next + i) % p->carry], PETSC_FALSE, PETSC_FALSE));
   PetscCall(PetscTime(&t0));
-  p->costs.rebuild += t0 - t1;
+  Empty(p);
+  for (PetscInt i = 0; i < p->carried; ++i) PetscCall(Join(p, A, scaling, MLWatchCarried(p, i), PETSC_FALSE, PETSC_FALSE));
+  PetscCall(PetscTime(&t1));
+  p->costs.rebuild += t1 - t0;
   PetscCall(PetscLogEventEnd(ML_BasisRebuild, A, 0, 0, 0));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
@@ -138,36 +71,13 @@ PetscErrorCode Refresh(MLProjection *p, Mat A, MLScaling scaling)
 PetscErrorCode Prepare(MLProjection *p, Mat A, MLScaling scaling)
 {
   PetscFunctionBegin;
-  if (scaling == ML_SCALING_ENERGY) PetscCall(CheckEnergy(p, A));
+  if (scaling == ML_SCALING_ENERGY) PetscCall(MLWatchCheckSymmetric(p, A, p->u, p->z));
   const PetscBool residual = MLProjectionUsesResidual(p, scaling);
   if (residual != p->residual) {
     Empty(p);
     p->residual = residual;
   }
   PetscCall(Refresh(p, A, scaling));
-  PetscFunctionReturn(PETSC_SUCCESS);
-}
-
-// Keeps x among the carried solutions and, the first time, takes the probe
-// that later tells whether the operator's values changed.
-PetscErrorCode Carry(MLProjection *p, Mat A, Vec x)
-{
-  PetscFunctionBegin;
-  if (!p->probe) {
-    PetscRandom rnd;
-    PetscCall(VecDuplicate(x, &p->probe));
-    PetscCall(VecDuplicate(x, &p->Aprobe));
-    PetscCall(PetscRandomCreate(PetscObjectComm((PetscObject)x), &rnd));
-    PetscCall(VecSetRandom(p->probe, rnd));
-    PetscCall(PetscRandomDestroy(&rnd));
-  }
-  if (!p->probed) PetscCall(MatMult(A, p->probe, p->Aprobe));
-  p->probed = PETSC_TRUE;
-  if (p->carry == 0) PetscFunctionReturn(PETSC_SUCCESS);
-  if (!p->recent[p->next]) PetscCall(VecDuplicate(x, &p->recent[p->next]));
-  PetscCall(VecCopy(x, p->recent[p->next]));
-  p->next    = (p->next + 1) % p->carry;
-  p->carried = PetscMin(p->carried + 1, p->carry);
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -442,13 +352,12 @@ PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, PetscInt carry, M
   PetscFunctionBegin;
   *p          = MLProjection{};
   p->capacity = capacity;
-  p->carry    = capacity > 0 ? carry : 0;
+  PetscCall(MLWatchCreate(capacity > 0 ? carry : 0, p));
   p->memory.reset(capacity / 2);
   if (capacity > 0) {
     PetscCall(PetscCalloc1(capacity, &p->Q));
     PetscCall(PetscCalloc1(capacity, &p->AQ));
   }
-  if (p->carry > 0) PetscCall(PetscCalloc1(p->carry, &p->recent));
   PetscCall(VecDuplicate(like, &p->u));
   PetscCall(VecDuplicate(like, &p->z));
   PetscCall(MLCompressionCreate(p, &p->compression));
@@ -464,15 +373,12 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
     if (p->Q) PetscCall(VecDestroy(&p->Q[i]));
     if (p->AQ) PetscCall(VecDestroy(&p->AQ[i]));
   }
-  for (PetscInt i = 0; i < p->carry; ++i) PetscCall(VecDestroy(&p->recent[i]));
+  PetscCall(MLWatchDestroy(p));
   PetscCall(PetscFree(p->Q));
   PetscCall(PetscFree(p->AQ));
-  PetscCall(PetscFree(p->recent));
   PetscCall(VecDestroy(&p->x0));
   PetscCall(VecDestroy(&p->pu));
   PetscCall(VecDestroy(&p->pz));
-  PetscCall(VecDestroy(&p->probe));
-  PetscCall(VecDestroy(&p->Aprobe));
   PetscCall(VecDestroy(&p->u));
   PetscCall(VecDestroy(&p->z));
   *p = MLProjection{};
@@ -482,11 +388,7 @@ PetscErrorCode MLProjectionDestroy(MLProjection *p)
 void MLProjectionReset(MLProjection *p)
 {
   Empty(p);
-  p->energy_ok    = -1;
-  p->why_residual = NULL;
-  p->stale   = PETSC_FALSE;
-  p->carried = p->next = 0;
-  p->probed  = PETSC_FALSE; /* Aprobe is retaken under the operator of the next Add */
+  MLWatchReset(p);
 }
 
 void MLProjectionOperatorChanged(MLProjection *p)
@@ -512,7 +414,7 @@ PetscErrorCode MLProjectionAdd(MLProjection *p, Mat A, MLScaling scaling, Vec b,
   const PetscBool same_b = (PetscBool)(b && b == p->b0 && state == p->b0_state);
   PetscCall(Join(p, A, scaling, x, same_b, (PetscBool)(b != NULL)));
   if (!p->pending) PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
-  PetscCall(Carry(p, A, x));
+  PetscCall(MLWatchCarry(p, A, x));
   PetscCall(PetscTime(&t1));
   p->costs.join += t1 - t0;
   ++p->costs.joins;
@@ -534,8 +436,8 @@ PetscInt MLProjectionVectors(const MLProjection *p)
 {
   PetscInt n = 0;
   for (PetscInt i = 0; i < p->capacity; ++i) n += (p->Q && p->Q[i] ? 1 : 0) + (p->AQ && p->AQ[i] ? 1 : 0);
-  for (PetscInt i = 0; i < p->carry; ++i) n += p->recent && p->recent[i] ? 1 : 0;
-  for (Vec v : {p->x0, p->u, p->z, p->pu, p->pz, p->probe, p->Aprobe}) n += v ? 1 : 0;
+  n += MLWatchVectors(p);
+  for (Vec v : {p->x0, p->u, p->z, p->pu, p->pz}) n += v ? 1 : 0;
   return n;
 }
 
@@ -553,13 +455,15 @@ PetscErrorCode Combine(MLProjection *p, Vec b, Vec w, Vec Aw, Vec x, const char 
   const PetscInt           n   = p->count;
   Vec                     *T = res ? p->AQ : p->Q, tw = w ? (res ? Aw : w) : NULL;
   std::vector<PetscScalar> c(n), d(w ? n : 0);
-  if (w) PetscCall(FusedMDots({{b, 1, &b, &bb}, {b, n, T, c.data()}, {Aw, n, T, d.data()}, {Aw, 1, &tw, &ww}, {b, 1, &tw, &wb}}));
-  else {
-    const MLDot              self = {b, b};
-    std::vector<PetscScalar> out(n + 1);
-    PetscCall(MLPassReduce(n, T, b, NULL, 1, &self, out.data()));
+  {
+    const MLDot              pairs[3] = {{b, b}, {Aw, tw}, {b, tw}};
+    std::vector<PetscScalar> out(2 * n + 3);
+    PetscCall(MLPassReduce(n, T, b, w ? Aw : NULL, w ? 3 : 1, pairs, out.data()));
+    const PetscInt k = w ? 2 * n : n;
     std::copy(out.begin(), out.begin() + n, c.begin());
-    bb = out[n];
+    if (w) std::copy(out.begin() + n, out.begin() + 2 * n, d.begin());
+    bb = out[k];
+    if (w) ww = out[k + 1], wb = out[k + 2];
   }
   MLCompressionFilter(&p->compression, c.data());
   if (w) MLCompressionFilter(&p->compression, d.data());

@@ -36,13 +36,11 @@
 // (memory.hpp); a small basis at once (one dense rotation), a large one
 // spread over the solves after (compression.hpp).
 //
-// When PETSc says the operator changed (its state moved: a time-stepper or
-// Newton loop reassembles it every step, with the same values or new ones),
-// the basis is not dropped outright, as PETSc's own guesses do: one MatMult of
-// a fixed random vector tells whether the values really changed. If not, the
-// basis stays as it is; if they did, it is rebuilt under the new operator from
-// the `carry` most recent solutions (kept as they were), so the recent past
-// still serves the next solve (1-2 MatMults per carried solution).
+// When PETSc says the operator changed, the basis is not dropped outright,
+// as PETSc's own guesses do (operator_watch.hpp): if the values are the same
+// the basis stays as it is; if they changed, it is rebuilt under the new
+// operator from the `carry` most recent solutions (kept as they were), so the
+// recent past still serves the next solve (1-2 MatMults per carried solution).
 #pragma once
 
 #include <petscmat.h>
@@ -51,6 +49,7 @@
 
 #include "basis.hpp"
 #include "compression.hpp"
+#include "operator_watch.hpp"
 #include "compat/petsc_compat.h"
 #include "scaling.hpp"
 
@@ -59,10 +58,8 @@ struct MLProjection;
 PetscInt MLProjectionVectors(const MLProjection *p);
 
 // The basis (basis.hpp) and what a guess and a join need beside it.
-struct MLProjection : MLBasis {
+struct MLProjection : MLBasis, MLOperatorWatch {
   PetscInt  limit = PETSC_MAX_INT;   // directions allowed now (<= capacity): set by what they cost
-  PetscInt  energy_ok = -1;          // whether the operator allows the energy basis: -1 not checked yet, 0 no, 1 yes
-  const char *why_residual = NULL;   // why an energy request is served with the residual basis
   PetscInt  skipped = 0;             // solutions already in the span (nothing new to keep)
   /* the last guess, for the next Add's single pass */
   Vec       x0 = NULL;               // the guess as Apply formed it
@@ -85,13 +82,6 @@ struct MLProjection : MLBasis {
   PetscInt  pending_at = 0;          // the basis' `changes` when it started waiting
   PetscInt  fused = 0;               // joins done within the next guess' passes
   MLCompression compression;         // a compression spread over solves, when one is under way
-  /* across operator changes */
-  PetscBool stale = PETSC_FALSE;     // PETSc reported an operator change not yet examined
-  Vec       probe = NULL, Aprobe = NULL; // a fixed random vector and its product under the basis' operator
-  PetscBool probed = PETSC_FALSE;    // whether Aprobe holds that product
-  Vec      *recent = NULL;           // the last `carry` solutions, a ring (oldest at `next` once full)
-  PetscInt  carry = 0, carried = 0, next = 0;
-  PetscInt  same_values = 0, rebuilds = 0; // operator changes found to keep the values / to change them
 };
 
 // Room for `capacity` directions of vectors like `like` and the `carry` most

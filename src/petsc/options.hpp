@@ -42,7 +42,7 @@
   X(GrowthTolerance, core.growth_tolerance, "growth_tolerance", "Relative loss improvement below which the model grows", 0.0, 1.0) \
   X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0) \
   X(BoundaryWidth, core.boundary_width, "boundary_width", "Decay length of fluidnet's boundary features, fraction of the grid side (0: none)", 0.0, 1.0) \
-  X(UpkeepShare, upkeep_share, "upkeep_share", "Share of a zero-guess solve's time the basis' upkeep may take: sizes the basis (1: the whole subspace)", 0.0, 1.0)
+  X(UpkeepShare, upkeep_share, "upkeep_share", "Share of a zero-guess solve's time the passes over the basis may take: sizes the basis (1: as long as a zero-guess solve)", 0.0, 1.0)
 
 // X(Fn, member, option, help): string options, checked by MLOptionsCheckString().
 #define MLGMRES_STRING_OPTIONS(X)                                                              \
