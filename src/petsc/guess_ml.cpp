@@ -52,13 +52,13 @@ struct GuessML {
   MLProjection                      projection;            // the basis of earlier converged solutions, on every rank
   PetscLogDouble                    guess_seconds = 0;     // the basis' last guess: its time and directions (what a direction costs)
   PetscInt                          guess_directions = 0;
-  mlgmres::PayoffGovernor            governor{20};          // whether the basis pays (replicated: fed reduced values only)
+  mlgmres::PayoffGovernor           governor{20};          // whether the basis pays (replicated: fed reduced values only)
   /* what the basis saves: iterations of the solves it guessed, and of the zero-guess solves beside them */
   struct { PetscInt guessed = 0, probes = 0, guessed_its = 0, probe_its = 0; double probe_seconds = 0; } saved;
   /* whether the network pays beyond the basis: the same rule, where a probe is
      a solve from the basis alone and a guessed solve one with the network's
      direction, inference included (replicated) */
-  mlgmres::PayoffGovernor            net_governor{20};
+  mlgmres::PayoffGovernor           net_governor{20};
   enum { NET_NONE, NET_USED, NET_PROBE, NET_IDLE } net_arm = NET_NONE; // what this solve tells net_governor
   mlgmres::MovingAverage            marginal{20};          // share of the basis guess' error the network's direction removed (recent solves)
   std::vector<std::string>          next_models;           // -models still to try when the current network does not pay
@@ -386,10 +386,13 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
   } else {
     /* the basis alone: no network for this problem, not trained yet (its
        training waits for the time budget), or switched off */
-    const PetscLogDouble t = MPI_Wtime();
-    ctx->guess_directions  = ctx->projection.count;
+    const PetscLogDouble t     = MPI_Wtime();
+    const PetscInt       fused = ctx->projection.fused;
+    ctx->guess_directions      = ctx->projection.count;
     PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
-    ctx->guess_seconds = MPI_Wtime() - t;
+    /* the governor counts a guess as two passes: one that did the last
+       join's pass too did twice the work */
+    ctx->guess_seconds = (MPI_Wtime() - t) / (ctx->projection.fused > fused ? 2 : 1);
     PetscCall(RecordGuess(guess, ctx, why));
     if (!why) ctx->source = GuessML::FROM_BASIS;
   }
