@@ -60,6 +60,8 @@ PETSC_EXTERN PetscErrorCode KSPGuessMLSetSubspace(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetSubspace(KSPGuess, PetscInt *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetCarry(KSPGuess, PetscInt);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetCarry(KSPGuess, PetscInt *);
+PETSC_EXTERN PetscErrorCode KSPGuessMLSetBasisMiB(KSPGuess, PetscReal);
+PETSC_EXTERN PetscErrorCode KSPGuessMLGetBasisMiB(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetUpkeepShare(KSPGuess, PetscReal);
 PETSC_EXTERN PetscErrorCode KSPGuessMLGetUpkeepShare(KSPGuess, PetscReal *);
 PETSC_EXTERN PetscErrorCode KSPGuessMLSetOrthogonalityThreshold(KSPGuess, PetscReal);

@@ -54,6 +54,9 @@
 #include "scaling.hpp"
 
 struct MLProjection;
+// Vectors the projection holds beside its directions and carried solutions
+// (u, z, x0, pu, pz, the operator probe and its product).
+constexpr PetscInt MLProjectionWorkVectors = 7;
 // Vectors the projection holds now (basis, products, carried solutions, work).
 PetscInt MLProjectionVectors(const MLProjection *p);
 

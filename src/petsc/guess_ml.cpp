@@ -31,6 +31,7 @@
 #include "engine_loader.hpp"
 #include "field_transfer.hpp"
 #include "guess_ml.hpp"
+#include "basis/memory_cap.hpp"
 #include "basis/passes.hpp"
 #include "basis/projection.hpp"
 #include "learner_rank.hpp"
@@ -50,6 +51,7 @@ struct GuessML {
   DM                                dm = NULL;             // the KSP's DM the field was built for (referenced)
   Vec                               work = NULL, Awork = NULL;
   MLProjection                      projection;            // the basis of earlier converged solutions, on every rank
+  MLMemoryCap                       cap;                   // what the basis may hold per rank
   PetscLogDouble                    guess_seconds = 0;     // the basis' last guess: its time and directions (what a direction costs)
   PetscInt                          guess_directions = 0;
   mlgmres::PayoffGovernor           governor{20};          // whether the basis pays (replicated: fed reduced values only)
@@ -254,7 +256,15 @@ PetscErrorCode Build(KSPGuess guess, GuessML *ctx)
   settings.payoff_window     = 0;
   /* Like the model, the grid Laplacian loss needs a grid: without one the error is measured plainly. */
   if (settings.loss == "laplacian" && !g.structured()) settings.loss = "mse";
-  PetscCall(MLProjectionCreate(ctx->work, ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace, ctx->opts.carry, &ctx->projection));
+  {
+    PetscInt subspace = ctx->opts.scaling == ML_SCALING_NONE ? 0 : ctx->opts.subspace;
+    PetscCall(MLMemoryCapCreate(ctx->work, ctx->opts.basis_mib, ctx->opts.carry + MLProjectionWorkVectors, &ctx->cap));
+    if (subspace > 0 && ctx->cap.directions(1) < 1) {
+      PetscCall(PetscInfo(guess, "Basis of earlier solutions off: its memory cap (%g MiB per rank) holds less than one direction beside its %" PetscInt_FMT " work and carried vectors (%g MiB each)\n", (double)ctx->cap.mib, ctx->cap.fixed, (double)ctx->cap.vector_mib));
+      subspace = 0;
+    }
+    PetscCall(MLProjectionCreate(ctx->work, subspace, ctx->opts.carry, &ctx->projection));
+  }
   ctx->governor     = mlgmres::PayoffGovernor(ctx->opts.core.payoff_window, ctx->opts.upkeep_share);
   ctx->net_governor = mlgmres::PayoffGovernor(ctx->opts.core.payoff_window);
   ctx->marginal.clear();
@@ -450,7 +460,7 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec b, Vec x, PetscLogD
     ctx->saved.probe_seconds += seconds[0];
   }
   /* the same on every rank: the times are */
-  ctx->projection.limit = ctx->governor.limit((int)ctx->projection.capacity);
+  ctx->projection.limit = PetscMin(ctx->governor.limit((int)ctx->projection.capacity), PetscMax(1, ctx->cap.directions(ctx->projection.residual ? 2 : 1)));
   if (!ctx->governor.on()) {
     /* what it holds is kept (memory, no time): a sequence that revisits its
        states needs many solutions before the basis pays, and starting over
@@ -666,12 +676,13 @@ PetscErrorCode ViewBasis(KSPGuess, GuessML *ctx, PetscViewer viewer)
 
   PetscFunctionBegin;
   if (ctx->opts.scaling == ML_SCALING_NONE || p->capacity == 0) {
-    PetscCall(PetscViewerASCIIPrintf(viewer, "guess: the network's output as it is (%s), from the first training on\n", p->capacity ? "scaling none" : "subspace 0"));
+    const char *why = ctx->opts.scaling == ML_SCALING_NONE ? "scaling none" : ctx->opts.subspace == 0 ? "subspace 0" : "the basis' memory cap holds no direction";
+    PetscCall(PetscViewerASCIIPrintf(viewer, "guess: the network's output as it is (%s), from the first training on\n", why));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
   const PetscBool res  = MLProjectionUsesResidual(p, ctx->opts.scaling);
   const PetscInt  room = PetscMin(p->capacity, p->limit); /* what a full basis is, by cost */
-  PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT ", %" PetscInt_FMT " by their measured cost; %" PetscInt_FMT " solutions were in the span already, %" PetscInt_FMT " joined it after their own guess with one pass)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, room, p->skipped, p->single_pass, ctx->active ? ", with the network's output once trained" : ""));
+  PetscCall(PetscViewerASCIIPrintf(viewer, "guess: %s projection onto %" PetscInt_FMT " directions spanned by earlier solutions (at most %" PetscInt_FMT ", %" PetscInt_FMT " by their measured cost and the memory cap of %.4g MiB per rank; %" PetscInt_FMT " solutions were in the span already, %" PetscInt_FMT " joined it after their own guess with one pass)%s\n", res ? "residual (least-squares)" : "energy (Galerkin)", p->count, p->capacity, room, (double)ctx->cap.mib, p->skipped, p->single_pass, ctx->active ? ", with the network's output once trained" : ""));
   if (res && ctx->opts.scaling == ML_SCALING_ENERGY) PetscCall(PetscViewerASCIIPrintf(viewer, "  energy requested, residual used: %s\n", p->why_residual));
   const double memory = mlgmres::BasisMemory::kMemory[p->memory.chosen()];
   {

@@ -42,6 +42,7 @@
   X(GrowthTolerance, core.growth_tolerance, "growth_tolerance", "Relative loss improvement below which the model grows", 0.0, 1.0) \
   X(LeakySlope, core.leaky_slope, "leaky_slope", "Negative slope of the LeakyReLU activations (1: linear network)", 0.0, 1.0) \
   X(BoundaryWidth, core.boundary_width, "boundary_width", "Decay length of fluidnet's boundary features, fraction of the grid side (0: none)", 0.0, 1.0) \
+  X(BasisMiB, basis_mib, "basis_mib", "Memory the basis of earlier solutions may take per rank, in MiB: its directions, their products, the carried solutions and its work vectors (0: an eighth of the node's memory, shared by the node's ranks); below one direction the basis is off", 0.0, 1e9) \
   X(UpkeepShare, upkeep_share, "upkeep_share", "Share of a zero-guess solve's time the passes over the basis may take: sizes the basis (1: as long as a zero-guess solve)", 0.0, 1.0)
 
 // X(Fn, member, option, help): string options, checked by MLOptionsCheckString().
@@ -66,6 +67,7 @@ struct MLOptions {
   PetscInt subspace = 256;
   PetscInt carry = 8;
   PetscReal upkeep_share = 0.1;
+  PetscReal basis_mib = 0;
   PetscBool monitor = PETSC_FALSE;
   MLScaling scaling = ML_SCALING_ENERGY;
   /* checkpoint/restart: no rebuild when these change */
