@@ -47,6 +47,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 
 import build_info
 
@@ -139,15 +140,42 @@ def command(args, name, options):
     return cmd
 
 
+# The basis' phases in -log_view (the compressions run inside the joins and
+# guesses), and what -ksp_view says of its memory and of the floor of its passes.
+BASIS_EVENTS = ("MLBasisGuess", "MLBasisJoin", "MLBasisRebuild", "MLBasisOpProbe")
+EVENT = re.compile(r"^(\S+)\s+(\d+)\s+\S+\s+(\S+)", re.M)
+MEMORY = re.compile(r"memory ([0-9.eE+-]+) MiB \(\d+ vectors\)")
+FLOOR = re.compile(r"floor: (\d+) passes over the (\d+) directions per guessed solve, ([0-9.eE+-]+) ms")
+
+
 def run(args, name, options):
     cmd = command(args, name, options)
+    log = None
+    if "PLUGIN" in options:  # the plugin's cells: its own events say what the basis cost
+        fd, log = tempfile.mkstemp(prefix="matrix_log_", suffix=".txt")
+        os.close(fd)
+        cmd += ["-log_view", ":" + log]
     out = subprocess.run(cmd, capture_output=True, text=True)
     m = SUMMARY.search(out.stdout)
+    upkeep = None
+    if log:
+        with open(log) as f:
+            events = {e: float(t) for e, _, t in EVENT.findall(f.read()) if e in BASIS_EVENTS}
+        os.unlink(log)
+        upkeep = sum(events.values()) if events else 0.0
     if out.returncode != 0 or not m:
         sys.stderr.write("FAILED (%d): %s\n%s\n%s\n" % (out.returncode, " ".join(cmd), out.stdout[-2000:], out.stderr[-3000:]))
         return None
     return {"solves": int(m.group(2)), "wall": float(m.group(3)), "ksp": float(m.group(4)), "its": int(m.group(5)),
-            "res": float(m.group(6)), "unconverged": int(m.group(7)), "cmd": " ".join(cmd)}
+            "res": float(m.group(6)), "unconverged": int(m.group(7)), "cmd": " ".join(cmd), "upkeep": upkeep}
+
+
+def basis_report(args, name, options):
+    """One untimed run with -ksp_view: the basis' memory (MiB) and the floor
+    of its passes (ms per guessed solve) at the end of the sequence."""
+    out = subprocess.run(command(args, name, options) + ["-ksp_view"], capture_output=True, text=True)
+    mem, floor = MEMORY.findall(out.stdout), FLOOR.findall(out.stdout)
+    return {"mib": float(mem[-1]) if mem else None, "floor": float(floor[-1][2]) if floor else None}
 
 
 def median_run(runs):
@@ -189,10 +217,15 @@ def heat_map(path, names, columns, speed):
     fig.savefig(path, dpi=120)
 
 
-def report(args, names, runs, started):
-    """runs: {(sequence, solver, guess): [run, ...]}."""
+def report(args, names, runs, started, reports=None):
+    """runs: {(sequence, solver, guess): [run, ...]}; reports: the basis'
+    memory and floor per plugin cell (basis_report)."""
     os.makedirs(args.out, exist_ok=True)
+    reports = reports or {}
     results = {cell: median_run(rs) for cell, rs in runs.items()}
+    for cell, rs in runs.items():
+        ups = [r["upkeep"] for r in rs if r.get("upkeep") is not None]
+        results[cell]["upkeep_median"] = statistics.median(ups) if ups else None
     own, own_by_guess = {}, {}
     for (name, _, guess), rs in runs.items():
         for r in rs:
@@ -266,13 +299,20 @@ def report(args, names, runs, started):
         per = [statistics.median(own_by_guess[(name, g)]) if own_by_guess.get((name, g)) else None for g in guesses]
         lines.append("| %s | %.3f | %s |" % (name, shared[name], " | ".join("" if v is None else "%.3f" % v for v in per)))
     lines.append("\n## Every cell (medians)\n")
-    lines.append("| sequence | solver | guess | end-to-end [s] | wall [s] | KSPSolve [s] | solves | its | worst true res |")
-    lines.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    lines.append("Upkeep: the basis' events (MLBasisGuess, MLBasisJoin, MLBasisRebuild, MLBasisOpProbe), median over the runs, per solve "
+                 "and as a share of the time in KSPSolve; floor: the passes a guessed solve needs at the basis' final size, timed as plain "
+                 "reads of its directions at the end of one untimed run with -ksp_view, which also gives the basis' memory per rank.\n")
+    lines.append("| sequence | solver | guess | end-to-end [s] | wall [s] | KSPSolve [s] | solves | its | worst true res | upkeep [ms/solve] | upkeep / KSPSolve | floor [ms/solve] | basis [MiB] |")
+    lines.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name in names:
         for key, guess in columns:
             r = results.get((name, key, guess))
             if r:
-                lines.append("| %s | %s | %s | %.3f | %.3f | %.3f | %d | %d | %.2e |" % (name, key, guess, r["time"], r["wall"], r["ksp"], r["solves"], r["its"], r["res"]))
+                up = r.get("upkeep_median")
+                d = reports.get((name, key, guess), {})
+                extra = ("%.3f | %.0f%% | %s | %s" % (1e3 * up / r["solves"], 100 * up / r["ksp"], "%.3f" % d["floor"] if d.get("floor") is not None else "",
+                                                     "%.2f" % d["mib"] if d.get("mib") is not None else "")) if up is not None else " | | | "
+                lines.append("| %s | %s | %s | %.3f | %.3f | %.3f | %d | %d | %.2e | %s |" % (name, key, guess, r["time"], r["wall"], r["ksp"], r["solves"], r["its"], r["res"], extra))
     accurate = all(r["res"] <= args.rtol * 1.0001 and r["unconverged"] == 0 for r in results.values())
     lines.append("\nEvery solve within rtol: %s\n" % ("yes" if accurate else "NO"))
     with open(os.path.join(args.out, "matrix.md"), "w") as f:
@@ -310,14 +350,15 @@ def main():
                 if row["sequence"] in names:
                     runs.setdefault((row["sequence"], row["solver"], row["guess"]), []).append(
                         {"wall": float(row["wall"]), "ksp": float(row["ksp"]), "solves": int(row["solves"]), "its": int(row["its"]),
-                         "res": float(row["max_rel_res"]), "unconverged": int(row.get("unconverged") or 0), "cmd": row["command"]})
+                         "res": float(row["max_rel_res"]), "unconverged": int(row.get("unconverged") or 0), "cmd": row["command"],
+                         "upkeep": float(row["upkeep"]) if row.get("upkeep") else None})
         names = [n for n in names if any(c[0] == n for c in runs)]
         report(args, names, runs, started)
         return 0
     all_runs, failed = {}, []
     with open(os.path.join(args.out, "runs.csv"), "w", newline="") as f:
         log = csv.writer(f)
-        log.writerow(["sequence", "solver", "guess", "repeat", "wall", "ksp", "solves", "its", "max_rel_res", "command", "unconverged"])
+        log.writerow(["sequence", "solver", "guess", "repeat", "wall", "ksp", "solves", "its", "max_rel_res", "command", "unconverged", "upkeep"])
         for name in names:
             for rep in range(args.repeat):
                 # every other round runs the cells in reverse order, so that no
@@ -330,10 +371,16 @@ def main():
                         failed.append("%s/%s/%s" % (name, key, guess))
                         continue
                     all_runs.setdefault((name, key, guess), []).append(r)
-                    log.writerow([name, key, guess, rep, r["wall"], r["ksp"], r["solves"], r["its"], r["res"], r["cmd"], r["unconverged"]])
+                    log.writerow([name, key, guess, rep, r["wall"], r["ksp"], r["solves"], r["its"], r["res"], r["cmd"], r["unconverged"],
+                                  "" if r["upkeep"] is None else r["upkeep"]])
                     f.flush()
                     print("matrix: %-20s %-8s %-8s wall %8.3f s  ksp %8.3f s  its %7d  res %.1e" % (name, key, guess, r["wall"], r["ksp"], r["its"], r["res"]), flush=True)
-    report(args, names, all_runs, started)
+    reports = {}
+    for name in names:
+        for key, guess, opts in cells(args, name):
+            if "PLUGIN" in opts and (name, key, guess) in all_runs:
+                reports[(name, key, guess)] = basis_report(args, name, opts)
+    report(args, names, all_runs, started, reports)
     if failed:
         print("matrix: FAILED runs: %s" % ", ".join(failed))
         return 1
