@@ -357,7 +357,7 @@ PetscErrorCode Finish(MLBasis *p, MLCompression *cp, Mat A)
 
 // Up to `most` steps: the old directions reflected so that the first is
 // dying, which leaves, and again; the held coordinates carried along.
-PetscErrorCode Drop(MLBasis *p, MLCompression *cp, Mat A, PetscInt most)
+PetscErrorCode Drop(MLBasis *p, MLCompression *cp, Mat A, PetscInt most, std::vector<PetscScalar> *guess)
 {
   MLCompression          &c = *cp;
   std::vector<Reflection> steps;
@@ -369,6 +369,7 @@ PetscErrorCode Drop(MLBasis *p, MLCompression *cp, Mat A, PetscInt most)
     PetscCallCXX(c.plan.next(r.v, r.beta));
     c.plan.advance(r.v, r.beta);
     for (std::vector<double> &h : c.held) mlgmres::DropPlan::carry(h, r.v, r.beta);
+    if (guess) mlgmres::DropPlan::carry(*guess, r.v, r.beta); /* PetscScalar is double */
     steps.push_back(std::move(r));
   }
   if (!steps.empty()) {
@@ -441,7 +442,7 @@ PetscErrorCode MLCompressionBeforeJoin(MLBasis *p, MLCompression *cp, Mat A, Pet
     PetscLogDouble t0;
     PetscCall(StepBegin(&t0));
     if (c.phase == MLCompression::DECIDING) PetscCall(Take(cp));
-    PetscCall(Drop(p, cp, A, 1));
+    PetscCall(Drop(p, cp, A, 1, NULL));
     PetscCall(StepEnd(p, t0));
   }
   PetscFunctionReturn(PETSC_SUCCESS);
@@ -455,7 +456,7 @@ PetscErrorCode MLCompressionRecord(MLBasis *p, MLCompression *cp, const double *
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
-PetscErrorCode MLCompressionAfterJoin(MLBasis *p, MLCompression *cp, Mat A)
+PetscErrorCode MLCompressionAfterJoin(MLBasis *p, MLCompression *cp, Mat A, std::vector<PetscScalar> *guess)
 {
   MLCompression &c = *cp;
 
@@ -469,7 +470,7 @@ PetscErrorCode MLCompressionAfterJoin(MLBasis *p, MLCompression *cp, Mat A)
   if (c.phase == MLCompression::DROPPING) {
     PetscLogDouble t0;
     PetscCall(StepBegin(&t0));
-    PetscCall(Drop(p, cp, A, c.rate));
+    PetscCall(Drop(p, cp, A, c.rate, guess));
     PetscCall(StepEnd(p, t0));
   }
   PetscFunctionReturn(PETSC_SUCCESS);

@@ -83,7 +83,9 @@ PetscErrorCode MLCompressionRecord(MLBasis *p, MLCompression *cp, const double *
 // Coordinates c[0..count) in the basis as it is, of the live directions
 // only (what is dying is left out): every guess and join goes through it.
 void MLCompressionFilter(const MLCompression *cp, PetscScalar *c);
-// After a join: the decision when due, then one direction dropped.
-PetscErrorCode MLCompressionAfterJoin(MLBasis *p, MLCompression *c, Mat A);
+// After a join: the decision when due, then directions dropped. `guess`
+// (NULL: none), the live coordinates of a guess formed before, is carried
+// through the drops: it stays that guess' coordinates in the basis after.
+PetscErrorCode MLCompressionAfterJoin(MLBasis *p, MLCompression *c, Mat A, std::vector<PetscScalar> *guess = NULL);
 // Abandons a compression under way (the basis is being emptied).
 void MLCompressionCancel(MLCompression *c);

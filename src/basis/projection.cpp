@@ -335,7 +335,13 @@ PetscErrorCode JoinWithGuess(MLProjection *p, Mat A, MLScaling scaling, Vec b, V
     p->bb         = bb;
     PetscCall(KeepGuess(p, b, x));
   }
-  PetscCall(MLCompressionAfterJoin(p, &p->compression, A));
+  /* directions dying since before the guess are not in it (filtered): the
+     drops carry its coordinates along and its solution's join keeps its one
+     pass; a decision taken now, or a repair, leaves them stale */
+  const PetscBool dropping = (PetscBool)(p->compression.phase == MLCompression::DROPPING);
+  const PetscInt  repairs  = p->repairs;
+  PetscCall(MLCompressionAfterJoin(p, &p->compression, A, *why ? NULL : &p->c0));
+  if (!*why && dropping && p->repairs == repairs) p->guessed_at = p->changes;
   *done = PETSC_TRUE;
   PetscFunctionReturn(PETSC_SUCCESS);
 }

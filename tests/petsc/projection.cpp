@@ -355,6 +355,26 @@ PetscErrorCode CheckSinglePass(Fixture &f, MLScaling s)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// The coordinates kept for the single pass of a guess' join (c0, carried
+// through the drops of a spread compression) still give the guess: Q c0 = x0.
+PetscErrorCode CheckGuessCoordinates(const MLProjection &p, PetscInt t)
+{
+  Vec       y;
+  PetscReal d, n;
+
+  PetscFunctionBeginUser;
+  if (!p.guessed || p.guessed_at != p.changes) PetscFunctionReturn(PETSC_SUCCESS);
+  PetscCall(VecDuplicate(p.x0, &y));
+  PetscCall(VecSet(y, 0));
+  PetscCall(VecMAXPY(y, p.count, p.c0.data(), p.Q));
+  PetscCall(VecAXPY(y, -1.0, p.x0));
+  PetscCall(VecNorm(y, NORM_2, &d));
+  PetscCall(VecNorm(p.x0, NORM_2, &n));
+  PetscCall(VecDestroy(&y));
+  PetscCheck(d <= 1e-10 * n, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "after solution %" PetscInt_FMT " (phase %d): the guess' coordinates give a vector %g (relative) away from it", t, (int)p.compression.phase, (double)(d / n));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // Largest departure from orthonormality of the basis in its own inner
 // product: |(Q_i, A Q_j) - delta_ij| (energy) or |(A Q_i, A Q_j) - delta_ij| (residual).
 PetscErrorCode GramDefect(Mat A, MLProjection &p, PetscReal *defect)
@@ -462,6 +482,7 @@ PetscErrorCode CheckSpreadCompression(MLScaling s)
       PetscCheck(p.count <= capacity && defect < 1e-10, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: after solution %" PetscInt_FMT ": %" PetscInt_FMT " directions, off orthonormal by %g", Name(s), t, p.count, (double)defect);
       for (PetscInt l = PetscMax(0, t - 7); l <= t; ++l) {
         PetscCall(MLProjectionApply(&p, A, s, b[l], NULL, NULL, g, &ratio, &why));
+        PetscCall(CheckGuessCoordinates(p, t));
         PetscCheck(!why && ratio < 1e-8, PETSC_COMM_WORLD, PETSC_ERR_PLIB, "%s: after solution %" PetscInt_FMT " (%" PetscInt_FMT " directions, phase %d) solution %" PetscInt_FMT " is not in the span: |r0|/|b| %g", Name(s), t, p.count, (int)p.compression.phase, l, (double)ratio);
       }
     }
