@@ -22,14 +22,17 @@
 // the guess and c its coordinates, Q^T A (x - x0) = Q^T r (the solve's final
 // residual), so x - x0 is already orthogonal to the span up to the solve's
 // tolerance and x's coordinates are c. One real pass restores orthogonality
-// to rounding (x0 is kept: one copy per solve). And that pass is fused into
-// the next guess (passes.hpp): the solution waits as u = x - x0 and z = A u,
-// the next guess' reduction computes (T, b) and (T, z) in one pass over the
-// directions, and its accumulation forms x0 and the new direction
-// (u - Q h)/s in one more. A guessed solve costs two passes over the basis
-// and one MatMult (three passes for the residual basis, whose products A Q
-// are kept too) instead of four. A join that cannot wait (no guess follows:
-// a probe, a network guess, a compression under way) is done at once.
+// to rounding (x0 is kept: one copy per solve). And a join's last pass is
+// fused into the next guess (passes.hpp): the solution waits as u (x - x0,
+// or what a first pass left of x) and z = A u, the next guess' reduction
+// computes (T, b) and (T, z) in one pass over the directions, and its
+// accumulation forms x0 and the new direction (u - Q h)/s in one more. A
+// guessed solve costs two passes over the basis and one MatMult (three
+// passes for the residual basis, whose products A Q are kept too); one whose
+// correction is within the solve's noise (below 1e-5 of x, where one pass was
+// measured to fail) four passes and two MatMults. The last pass is done at
+// once where no guess from the basis follows (a zero-guess probe, a network
+// guess) or where it removed most of u (a second pass follows).
 //
 // A full basis is compressed to half its directions: the ones the solutions
 // used most, with a memory length that forecast the latest solutions best
@@ -88,8 +91,8 @@ struct MLProjection : MLBasis, MLOperatorWatch {
 };
 
 // Room for `capacity` directions of vectors like `like` and the `carry` most
-// recent solutions; memory is taken as they arrive (capacity + carry + 2
-// vectors, capacity more for the residual basis).
+// recent solutions; memory is taken as they arrive (capacity + carry +
+// MLProjectionWorkVectors vectors, capacity more for the residual basis).
 PetscErrorCode MLProjectionCreate(Vec like, PetscInt capacity, PetscInt carry, MLProjection *p);
 PetscErrorCode MLProjectionDestroy(MLProjection *p);
 // Forgets the basis and the carried solutions.
