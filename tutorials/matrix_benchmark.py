@@ -140,9 +140,10 @@ def command(args, name, options):
     return cmd
 
 
-# The basis' phases in -log_view (the compressions run inside the joins and
-# guesses), and what -ksp_view says of its memory and of the floor of its passes.
-BASIS_EVENTS = ("MLBasisGuess", "MLBasisJoin", "MLBasisRebuild", "MLBasisOpProbe")
+# The basis' phases in -log_view (its compressions, rebuilds and operator
+# probes run inside its guesses and joins), and what -ksp_view says of its
+# memory and of the floor of its passes.
+BASIS_EVENTS = ("MLBasisGuess", "MLBasisJoin")
 EVENT = re.compile(r"^(\S+)\s+(\d+)\s+\S+\s+(\S+)", re.M)
 MEMORY = re.compile(r"memory ([0-9.eE+-]+) MiB \(\d+ vectors\)")
 FLOOR = re.compile(r"floor: (\d+) passes over the (\d+) directions per guessed solve, ([0-9.eE+-]+) ms")
@@ -299,7 +300,7 @@ def report(args, names, runs, started, reports=None):
         per = [statistics.median(own_by_guess[(name, g)]) if own_by_guess.get((name, g)) else None for g in guesses]
         lines.append("| %s | %.3f | %s |" % (name, shared[name], " | ".join("" if v is None else "%.3f" % v for v in per)))
     lines.append("\n## Every cell (medians)\n")
-    lines.append("Upkeep: the basis' events (MLBasisGuess, MLBasisJoin, MLBasisRebuild, MLBasisOpProbe), median over the runs, per solve "
+    lines.append("Upkeep: the basis' events MLBasisGuess and MLBasisJoin (compressions, rebuilds and operator probes inside), median over the runs, per solve "
                  "and as a share of the time in KSPSolve; floor: the passes a guessed solve needs at the basis' final size, timed as plain "
                  "reads of its directions at the end of one untimed run with -ksp_view, which also gives the basis' memory per rank.\n")
     lines.append("| sequence | solver | guess | end-to-end [s] | wall [s] | KSPSolve [s] | solves | its | worst true res | upkeep [ms/solve] | upkeep / KSPSolve | floor [ms/solve] | basis [MiB] |")

@@ -1,5 +1,6 @@
 // PETSc log events of the basis' phases, so that -log_view shows what the
-// basis costs beside KSPSolve (all of it runs outside that event).
+// basis costs. Compressions, rebuilds and operator probes run inside guesses
+// and joins: the upkeep is MLBasisGuess + MLBasisJoin.
 #pragma once
 
 #include <petsclog.h>
