@@ -29,8 +29,8 @@
 // accumulation forms x0 and the new direction (u - Q h)/s in one more. A
 // guessed solve costs two passes over the basis and one MatMult (three
 // passes for the residual basis, whose products A Q are kept too); one whose
-// correction is within the solve's noise (below 1e-5 of x, where one pass was
-// measured to fail) four passes and two MatMults. The last pass is done at
+// correction is within the rounding of x (below 1e-9 of it) four passes and
+// two MatMults. The last pass is done at
 // once where no guess from the basis follows (a zero-guess probe, a network
 // guess) or where it removed most of u (a second pass follows).
 //
