@@ -136,6 +136,23 @@ PetscErrorCode RemoveNullSpace(Mat A, Vec q)
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// Whether what is left of a solution (squared norm `left`) is rounding of
+// the solution's own (norm2).
+inline bool InSpan(PetscReal left, PetscReal norm2) { return !(left > kInSpan * kInSpan * norm2); }
+
+// The normalized direction u (and A u in z, residual basis) joins the basis.
+PetscErrorCode Append(MLProjection *p, Mat A)
+{
+  const PetscInt n = p->count;
+
+  PetscFunctionBegin;
+  PetscCall(RemoveNullSpace(A, p->u));
+  p->count = n + 1;
+  PetscCall(Swap(&p->Q[n], &p->u));
+  if (p->residual) PetscCall(Swap(&p->AQ[n], &p->z));
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // The end of a join: u (A-normalized by its squared norm `left` in the
 // basis' inner product, or skipped when that is rounding of x's, norm2)
 // becomes a direction; x's coordinates (coords[0..n), and u's) go to the
@@ -143,7 +160,7 @@ PetscErrorCode RemoveNullSpace(Mat A, Vec q)
 PetscErrorCode Finish(MLProjection *p, Mat A, std::vector<double> &coords, PetscReal left, PetscReal norm2)
 {
   const PetscInt  n       = p->count;
-  const PetscBool in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
+  const PetscBool in_span = (PetscBool)InSpan(left, norm2);
 
   PetscFunctionBegin;
   if (!in_span) coords[n] = PetscSqrtReal(left);
@@ -155,10 +172,7 @@ PetscErrorCode Finish(MLProjection *p, Mat A, std::vector<double> &coords, Petsc
   const PetscReal scale = 1 / PetscSqrtReal(left);
   PetscCall(VecScale(p->u, scale));
   if (p->residual) PetscCall(VecScale(p->z, scale));
-  PetscCall(RemoveNullSpace(A, p->u));
-  p->count = n + 1;
-  PetscCall(Swap(&p->Q[n], &p->u));
-  if (p->residual) PetscCall(Swap(&p->AQ[n], &p->z));
+  PetscCall(Append(p, A));
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
@@ -202,8 +216,6 @@ PetscErrorCode LastPass(MLProjection *p, Mat A, MLScaling scaling, std::vector<d
 // next guess (defer: pending) when the basis needs more than that one.
 PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool same_b, PetscBool defer)
 {
-  MatNullSpace nsp;
-
   PetscFunctionBegin;
   /* full: the capacity, or fewer directions when they cost too much */
   const PetscInt room = PetscMax(1, PetscMin(p->capacity, p->limit));
@@ -216,7 +228,6 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool 
   PetscBool           substantial = PETSC_FALSE;
 
   p->guessed = PETSC_FALSE;
-  PetscCall(MatGetNullSpace(A, &nsp));
   if (single) { /* x - x0 is orthogonal to the span to the solve's tolerance; x's coordinates are c0 */
     PetscReal nu, nx;
     PetscCall(VecWAXPY(p->u, -1.0, p->x0, x));
@@ -226,14 +237,13 @@ PetscErrorCode Join(MLProjection *p, Mat A, MLScaling scaling, Vec x, PetscBool 
     PetscCall(VecNormEnd(x, NORM_2, &nx));
     substantial = (PetscBool)(nu >= kSubstantial * nx);
   }
+  if (!substantial) PetscCall(VecCopy(x, p->u));
+  PetscCall(RemoveNullSpace(A, p->u));
   if (substantial) {
-    if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
     for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(p->c0[i]), base += coords[i] * coords[i];
     ++p->single_pass;
   } else {
     PetscReal norm2, left;
-    PetscCall(VecCopy(x, p->u));
-    if (nsp) PetscCall(MatNullSpaceRemove(nsp, p->u));
     PetscCall(Pass(p, A, PETSC_FALSE, coords, &norm2, &left));
     if (!std::isfinite(norm2) || norm2 == 0) {
       ++p->skipped;
@@ -321,7 +331,7 @@ PetscErrorCode JoinWithGuess(MLProjection *p, Mat A, MLScaling scaling, Vec b, V
     PetscCall(FlushPending(p, A, scaling));
     PetscFunctionReturn(PETSC_SUCCESS);
   }
-  const PetscBool     in_span = (PetscBool)!(left > kInSpan * kInSpan * norm2);
+  const PetscBool     in_span = (PetscBool)InSpan(left, norm2);
   std::vector<double> coords(n + 1);
   for (PetscInt i = 0; i < n; ++i) coords[i] = PetscRealPart(p->pc[i] + h[i]);
   coords[n] = in_span ? 0 : PetscSqrtReal(left);
@@ -339,12 +349,7 @@ PetscErrorCode JoinWithGuess(MLProjection *p, Mat A, MLScaling scaling, Vec b, V
   p->pending = PETSC_FALSE;
   ++p->fused;
   if (in_span) ++p->skipped;
-  else {
-    PetscCall(RemoveNullSpace(A, p->u));
-    p->count = n + 1;
-    PetscCall(Swap(&p->Q[n], &p->u));
-    if (res) PetscCall(Swap(&p->AQ[n], &p->z));
-  }
+  else PetscCall(Append(p, A));
   if (!*why) {
     p->c0 = c;
     if (!in_span) p->c0.push_back(cn);
@@ -541,6 +546,7 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     else PetscCall(FlushPending(p, A, scaling));
     if (!fused) {
       PetscCall(Combine(p, b, w, Aw, x, why));
+      if (!*why && w) PetscCall(RemoveNullSpace(A, x)); /* the basis has none of the null space (Join); w may */
       if (!*why && p->capacity > 0) PetscCall(KeepGuess(p, b, x));
     }
     PetscCall(PetscTime(&t1));
@@ -549,12 +555,7 @@ PetscErrorCode MLProjectionApply(MLProjection *p, Mat A, MLScaling scaling, Vec 
     PetscCall(PetscLogEventEnd(ML_BasisGuess, A, b, x, 0));
     if (*why) PetscFunctionReturn(PETSC_SUCCESS);
   }
-  if (w) { /* the basis has none of the null space (Join); w may */
-    MatNullSpace nsp;
-    PetscCall(MatGetNullSpace(A, &nsp));
-    if (nsp) PetscCall(MatNullSpaceRemove(nsp, x));
-    if (scaling != ML_SCALING_NONE && p->capacity > 0) PetscCall(VecCopy(x, p->x0)); /* the guess as it starts the solve */
-  }
+  if (w && scaling == ML_SCALING_NONE) PetscCall(RemoveNullSpace(A, x));
   if (ratio) {
     PetscReal rn, bn;
     PetscCall(MatMult(A, x, p->z));

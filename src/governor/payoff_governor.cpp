@@ -20,14 +20,13 @@ constexpr int kMaxInterval = 8;
 
 PayoffGovernor::PayoffGovernor(int window, double upkeep_share) : window_(window), share_(upkeep_share), interval_(std::max(window, 1)), probe_(kProbes), guessed_(std::max(window, 1)), pass_(kPassCosts) {}
 
-void PayoffGovernor::record_guess_cost(double seconds, int directions)
+void PayoffGovernor::record_guess_cost(double seconds, int directions, int passes)
 {
-  /* a guess makes two passes (one reduction, one update); over a few
-     directions its fixed costs (a reduction's latency, norms) dominate, and
-     charging them per direction would shrink the basis before it can show
-     what it saves (measured: the moving charge's basis switched off during
-     its ramp) */
-  if (directions >= 2 * kMinDirections && seconds > 0) pass_.push(seconds / (2.0 * directions));
+  /* over a few directions a guess' fixed costs (a reduction's latency,
+     norms) dominate, and charging them per direction would shrink the basis
+     before it can show what it saves (measured: the moving charge's basis
+     switched off during its ramp) */
+  if (directions >= 2 * kMinDirections && seconds > 0 && passes > 0) pass_.push(seconds / ((double)passes * directions));
 }
 
 int PayoffGovernor::limit(int capacity) const

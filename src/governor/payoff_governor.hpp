@@ -46,9 +46,10 @@ class PayoffGovernor {
   // A solve while switched off: counts towards the next try.
   void record_idle();
 
-  // One guess' passes over `directions` directions took `seconds` (ignored
+  // One guess' `passes` passes over `directions` directions took `seconds`
+  // (a guess makes two; four when it did the last join's pass too; ignored
   // below 2 kMinDirections directions, where fixed costs dominate).
-  void record_guess_cost(double seconds, int directions);
+  void record_guess_cost(double seconds, int directions, int passes = 2);
   // The directions the basis may hold: at most `capacity`, and as many as
   // keep the upkeep (the guess' two passes and the join's one pass of
   // Gram-Schmidt, two more: kPassesPerSolve) within `upkeep_share` of a

@@ -54,6 +54,7 @@ struct GuessML {
   MLMemoryCap                       cap;                   // what the basis may hold per rank
   PetscLogDouble                    guess_seconds = 0;     // the basis' last guess: its time and directions (what a direction costs)
   PetscInt                          guess_directions = 0;
+  int                               guess_passes = 2;      // passes over the directions it made
   mlgmres::PayoffGovernor           governor{20};          // whether the basis pays (replicated: fed reduced values only)
   /* what the basis saves: iterations of the solves it guessed, and of the zero-guess solves beside them */
   struct { PetscInt guessed = 0, probes = 0, guessed_its = 0, probe_its = 0; double probe_seconds = 0; } saved;
@@ -400,9 +401,8 @@ PetscErrorCode KSPGuessFormGuess_ML(KSPGuess guess, Vec b, Vec x)
     const PetscInt       fused = ctx->projection.fused;
     ctx->guess_directions      = ctx->projection.count;
     PetscCall(MLProjectionApply(&ctx->projection, guess->A, ctx->opts.scaling, b, NULL, NULL, x, ctx->opts.monitor ? &ctx->guess_ratio : NULL, &why));
-    /* the governor counts a guess as two passes: one that did the last
-       join's pass too did twice the work */
-    ctx->guess_seconds = (MPI_Wtime() - t) / (ctx->projection.fused > fused ? 2 : 1);
+    ctx->guess_seconds = MPI_Wtime() - t;
+    ctx->guess_passes  = ctx->projection.fused > fused ? 4 : 2; /* it did the last join's pass too */
     PetscCall(RecordGuess(guess, ctx, why));
     if (!why) ctx->source = GuessML::FROM_BASIS;
   }
@@ -450,7 +450,7 @@ PetscErrorCode UpdateBasis(KSPGuess guess, GuessML *ctx, Vec b, Vec x, PetscLogD
   PetscCallMPI(MPIU_Allreduce(MPI_IN_PLACE, seconds, 3, MPI_DOUBLE, MPI_MAX, PetscObjectComm((PetscObject)guess)));
   if (ctx->source == GuessML::FROM_BASIS) {
     ctx->governor.record_guessed(seconds[1]);
-    ctx->governor.record_guess_cost(seconds[2], (int)ctx->guess_directions);
+    ctx->governor.record_guess_cost(seconds[2], (int)ctx->guess_directions, ctx->guess_passes);
     ++ctx->saved.guessed;
     ctx->saved.guessed_its += guess->ksp->its;
   } else {
